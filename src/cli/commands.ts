@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/**
+ * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
+ * `register(program)`. Add your import and list entry; keep the list sorted.
+ */
+export const commands: ((program: Command) => void)[] = [];

@@ -1,0 +1,5 @@
+export * from './severity.js';
+export * from './event.js';
+export * from './alert.js';
+export * from './incident.js';
+export * from './flow.js';

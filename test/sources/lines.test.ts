@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readLineBatches, openInput, MAX_LINE_BYTES } from '../../src/sources/lines.js';
+
+async function collect(r: Readable) {
+  const out = [];
+  for await (const b of readLineBatches(r, 2)) out.push(...b);
+  return out;
+}
+
+test('splits LF and CRLF lines across chunk boundaries with 1-based numbers', async () => {
+  const lines = await collect(Readable.from([Buffer.from('a\r\nb'), Buffer.from('c\nd')]));
+  assert.deepEqual(lines.map((l) => [l.no, l.text]), [[1, 'a'], [2, 'bc'], [3, 'd']]);
+});
+
+test('keeps multi-byte characters split across chunks', async () => {
+  const euro = Buffer.from('€\n');
+  const lines = await collect(Readable.from([euro.subarray(0, 1), euro.subarray(1)]));
+  assert.equal(lines[0].text, '€');
+});
+
+test('cuts oversized lines and flags them, then resumes at the next line', async () => {
+  const big = 'x'.repeat(MAX_LINE_BYTES * 5);
+  const lines = await collect(Readable.from([Buffer.from(big.slice(0, MAX_LINE_BYTES * 4.5)), Buffer.from(big.slice(MAX_LINE_BYTES * 4.5) + '\nok\n')]));
+  assert.equal(lines.length, 2);
+  assert.equal(lines[0].oversized, true);
+  assert.equal(lines[0].text.length, MAX_LINE_BYTES);
+  assert.deepEqual([lines[1].no, lines[1].text], [2, 'ok']);
+});
+
+test('openInput gunzips by content, not by name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-lines-'));
+  const f = join(dir, 'plain-name.log');
+  writeFileSync(f, gzipSync('one\ntwo\n'));
+  const lines = await collect(await openInput(f));
+  assert.deepEqual(lines.map((l) => l.text), ['one', 'two']);
+});
