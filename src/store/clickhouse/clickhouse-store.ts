@@ -3,7 +3,9 @@ import type { Alert } from '../../model/alert.js';
 import type { Incident } from '../../model/incident.js';
 import type { FlowRecord } from '../../model/flow.js';
 import { severityRank } from '../../model/severity.js';
-import type { AlertQuery, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
+import type { AlertQuery, FlowQuery, FlowTotals, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
+import { SEVERITIES, type Severity } from '../../model/severity.js';
+import type { IncidentState } from '../../model/incident.js';
 import { clickhouseSchema } from './schema.js';
 import { day, IDENT, ms, num, str, strList } from './sql.js';
 
@@ -72,7 +74,11 @@ export class ClickHouseStore implements Store {
   }
 
   async insertAlerts(rows: readonly Alert[]): Promise<number> {
-    if (!rows.length) return 0;
+    return (await this.insertNewAlerts(rows)).length;
+  }
+
+  async insertNewAlerts(rows: readonly Alert[]): Promise<Alert[]> {
+    if (!rows.length) return [];
     const unique = new Map<string, Alert>();
     for (const a of rows) if (!unique.has(a.id)) unique.set(a.id, a);
     const existing = new Set<string>();
@@ -82,7 +88,7 @@ export class ClickHouseStore implements Store {
       for (const r of await this.rows<{ id: string }>(`SELECT id FROM ${this.db}.alerts FINAL WHERE id IN ${tuple(chunk)}`)) existing.add(r.id);
     }
     const fresh = [...unique.values()].filter((a) => !existing.has(a.id));
-    if (!fresh.length) return 0;
+    if (!fresh.length) return [];
     await this.client.insert({
       table: `${this.db}.alerts`, format: 'JSONEachRow',
       values: fresh.map((a) => {
@@ -93,7 +99,70 @@ export class ClickHouseStore implements Store {
         };
       }),
     });
-    return fresh.length;
+    return fresh;
+  }
+
+  async alertBuckets(q: { since?: string; until?: string; bucketSeconds: number }): Promise<{ bucket: string; detector: string; count: number }[]> {
+    const step = Math.max(1, Math.trunc(q.bucketSeconds)) * 1000;
+    const w: string[] = [];
+    // Whole-minute buckets read the materialized per-minute aggregate; others scan the alerts.
+    const fromMv = step % 60000 === 0;
+    const col = fromMv ? 'minute' : 'ts';
+    if (q.since) w.push(`${col} >= ${num(fromMv ? Math.floor(ms(q.since) / 60000) * 60000 : ms(q.since))}`);
+    if (q.until) w.push(`${col} < ${num(ms(q.until))}`);
+    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
+    const sql = fromMv
+      ? `SELECT intDiv(minute, ${step}) * ${step} AS b, detector, sum(alerts) AS n FROM ${this.db}.alerts_per_minute ${where} GROUP BY b, detector ORDER BY b, detector`
+      : `SELECT intDiv(ts, ${step}) * ${step} AS b, detector, count() AS n FROM ${this.db}.alerts FINAL ${where} GROUP BY b, detector ORDER BY b, detector`;
+    const rows = await this.rows<{ b: string; detector: string; n: string }>(sql);
+    return rows.map((r) => ({ bucket: new Date(Number(r.b)).toISOString(), detector: r.detector, count: Number(r.n) }));
+  }
+
+  async incidentCounts(states?: readonly IncidentState[]): Promise<Record<Severity, number>> {
+    const out = Object.fromEntries(SEVERITIES.map((x) => [x, 0])) as Record<Severity, number>;
+    const where = states?.length ? `WHERE state IN (${states.map(str).join(',')})` : '';
+    const rows = await this.rows<{ severity: string; n: string }>(`SELECT severity, count() AS n FROM ${this.db}.incidents FINAL ${where} GROUP BY severity`);
+    for (const r of rows) if (r.severity in out) out[r.severity as Severity] = Number(r.n);
+    return out;
+  }
+
+  private flowWhere(q: FlowQuery): string {
+    const w: string[] = [];
+    if (q.since) w.push(`ts_start >= ${num(ms(q.since))}`);
+    if (q.until) w.push(`ts_start < ${num(ms(q.until))}`);
+    if (q.src) w.push(`src_ip = ${str(q.src)}`);
+    if (q.dst) w.push(`dst_ip = ${str(q.dst)}`);
+    if (q.exporter) w.push(`exporter = ${str(q.exporter)}`);
+    if (q.port !== undefined) w.push(`(src_port = ${num(q.port)} OR dst_port = ${num(q.port)})`);
+    return w.length ? `WHERE ${w.join(' AND ')}` : '';
+  }
+
+  async flowSeries(q: FlowQuery & { bucketSeconds: number }): Promise<({ bucket: string } & FlowTotals)[]> {
+    const step = Math.max(1, Math.trunc(q.bucketSeconds)) * 1000;
+    const fromMv = step % 60000 === 0 && !q.src && !q.dst && q.port === undefined;
+    let sql: string;
+    if (fromMv) {
+      const w: string[] = [];
+      if (q.since) w.push(`minute >= ${num(Math.floor(ms(q.since) / 60000) * 60000)}`);
+      if (q.until) w.push(`minute < ${num(ms(q.until))}`);
+      if (q.exporter) w.push(`exporter = ${str(q.exporter)}`);
+      const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
+      sql = `SELECT intDiv(minute, ${step}) * ${step} AS b, sum(bytes) AS bytes, sum(packets) AS packets, sum(flows) AS flows FROM ${this.db}.flows_per_minute ${where} GROUP BY b ORDER BY b`;
+    } else {
+      sql = `SELECT intDiv(ts_start, ${step}) * ${step} AS b, sum(bytes) AS bytes, sum(packets) AS packets, count() AS flows FROM ${this.db}.flows ${this.flowWhere(q)} GROUP BY b ORDER BY b`;
+    }
+    const rows = await this.rows<{ b: string; bytes: string; packets: string; flows: string }>(sql);
+    return rows.map((r) => ({ bucket: new Date(Number(r.b)).toISOString(), bytes: Number(r.bytes), packets: Number(r.packets), flows: Number(r.flows) }));
+  }
+
+  async flowTop(q: FlowQuery & { by: 'src' | 'dst' | 'pair' | 'port'; limit: number }): Promise<({ key: string } & FlowTotals)[]> {
+    const key = q.by === 'src' ? 'src_ip' : q.by === 'dst' ? 'dst_ip' : q.by === 'pair' ? `concat(src_ip, ' > ', dst_ip)`
+      : `concat(toString(dst_port), '/', multiIf(protocol = 6, 'tcp', protocol = 17, 'udp', toString(protocol)))`;
+    const limit = Math.max(1, Math.min(1000, Math.trunc(q.limit)));
+    const rows = await this.rows<{ k: string; bytes: string; packets: string; flows: string }>(
+      `SELECT ${key} AS k, sum(bytes) AS bytes, sum(packets) AS packets, count() AS flows FROM ${this.db}.flows ${this.flowWhere(q)} GROUP BY k ORDER BY bytes DESC, k LIMIT ${limit}`,
+    );
+    return rows.map((r) => ({ key: r.k, bytes: Number(r.bytes), packets: Number(r.packets), flows: Number(r.flows) }));
   }
 
   private alertWhere(q: AlertQuery): string {
@@ -152,7 +221,8 @@ export class ClickHouseStore implements Store {
 
   async listIncidents(q: IncidentQuery): Promise<{ total: number; items: Incident[] }> {
     const w: string[] = [];
-    if (q.state) w.push(`state = ${str(q.state)}`);
+    if (Array.isArray(q.state)) { if (q.state.length) w.push(`state IN (${q.state.map(str).join(',')})`); }
+    else if (q.state) w.push(`state = ${str(q.state)}`);
     if (q.minSeverity) w.push(`severity_rank >= ${severityRank(q.minSeverity)}`);
     if (q.device) w.push(`has(devices, ${str(q.device)})`);
     const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
