@@ -17,7 +17,7 @@ function profileValue(v: unknown): string {
 }
 
 export function AccessPage() {
-  const ops = useApi<ListPage<OperatorProfile>>('access/operators?limit=1000', 30000);
+  const ops = useApi<ListPage<OperatorProfile>>('access/operators', 30000);
   const [filter, setFilter] = useState('');
   const [onlyAnomalous, setOnlyAnomalous] = useState(false);
   const rows = useMemo(() => {
