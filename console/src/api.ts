@@ -18,7 +18,15 @@ export interface Overview {
 }
 export interface Talker { key: string; bytes: number; packets: number; flows: number }
 export interface SeriesPoint { bucket: string; bytes: number; packets: number; flows: number }
-export interface IncidentDetail extends Incident { alerts: Alert[] }
+export interface IncidentDetail extends Incident {
+  alerts: Alert[];
+  /** Known chains the incident completes (rules/correlation/incidents.yml). */
+  chains?: { id: string; title: string }[];
+  /** Why the severity is above the highest alert severity. */
+  severity_reasons?: string[];
+  /** Set when the incident was merged into another. */
+  merged_into?: string;
+}
 export interface DeviceSummary {
   name: string; platform?: string; version?: string; file?: string; last_audit?: string; findings: SeverityCounts;
 }

@@ -49,7 +49,15 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
         <div><dt>Last seen</dt><dd><Time t={d.last_seen} /></dd></div>
         <div><dt>Alerts</dt><dd>{d.alert_ids.length}</dd></div>
         <div><dt>Techniques</dt><dd>{d.techniques.length}</dd></div>
+        <div><dt>Devices</dt><dd>{d.devices.length}</dd></div>
       </dl>
+      {d.merged_into ? <p className="notice">Merged into <Link to={`/incidents/${encodeURIComponent(d.merged_into)}`}>{d.merged_into}</Link>.</p> : null}
+      {d.chains?.length || d.severity_reasons?.length ? (
+        <ul className="why" aria-label="Why this incident matters">
+          {(d.chains ?? []).map((c) => <li key={c.id}><span className="tag">{c.id}</span> {c.title}</li>)}
+          {(d.severity_reasons ?? []).map((r, i) => <li key={i}><span className="tag">severity</span> {r}</li>)}
+        </ul>
+      ) : null}
 
       <div className="grid incident">
         {canEdit ? <Actions incident={d} onChange={onChange} /> : null}
@@ -80,7 +88,7 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
         <Panel title="ATT&CK chain" id="attack" className="span-all"
           actions={<label className="inline"><input type="checkbox" checked={compact} onChange={(e) => setCompact(e.target.checked)} /> only tactics seen</label>}>
           <ol className="chain" aria-label="Techniques in kill-chain order">
-            {d.techniques.map((t) => <li key={t.technique}><code>{t.technique}</code> {t.name ?? ''} <span className="muted">({t.tactic})</span></li>)}
+            {d.techniques.map((t) => <li key={t.technique}><code>{t.technique}</code> {t.name ?? ''} <span className="muted small">{t.tactic}</span></li>)}
           </ol>
           <AttackMatrix table={table} incident={d} compact={compact} />
         </Panel>
@@ -116,7 +124,7 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
 
         <Panel title="History and notes" id="history" className="span-all">
           <ol className="history">
-            {[...d.history.map((h) => ({ at: h.at, by: h.by, text: `state → ${stateLabel(h.state)}${h.note ? `: ${h.note}` : ''}`, kind: 'state' })),
+            {[...d.history.map((h) => ({ at: h.at, by: h.by, text: `state → ${stateLabel(h.state)}${h.note ? `: ${h.note}` : ''}`, kind: 'change' })),
               ...d.notes.map((n) => ({ at: n.at, by: n.by, text: n.text, kind: 'note' }))]
               .sort((a, b) => a.at.localeCompare(b.at))
               .map((h, i) => <li key={i} className={h.kind}><Time t={h.at} /> <b>{h.by}</b> {h.text}</li>)}
@@ -132,6 +140,7 @@ function Actions({ incident, onChange }: { incident: Incident; onChange: (i: Inc
   const [state, setState] = useState(incident.state);
   const [assignee, setAssignee] = useState(incident.assignee ?? '');
   const [note, setNote] = useState('');
+  const [suppress, setSuppress] = useState(false);
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | undefined>();
   useEffect(() => { setState(incident.state); setAssignee(incident.assignee ?? ''); }, [incident.state, incident.assignee]);
@@ -150,12 +159,15 @@ function Actions({ incident, onChange }: { incident: Incident; onChange: (i: Inc
 
   return (
     <Panel title="Act" id="actions" className="span-2">
-      <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void run('State', () => send('PATCH', path, { state })); }}>
+      <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void run('State', () => send('PATCH', path, state === 'false_positive' && suppress ? { state, suppress: true } : { state })); }}>
         <label>State
           <select name="state" value={state} onChange={(e) => setState(e.target.value as Incident['state'])}>
             {STATES.map((s) => <option key={s} value={s}>{stateLabel(s)}</option>)}
           </select>
         </label>
+        {state === 'false_positive' ? (
+          <label className="inline"><input type="checkbox" checked={suppress} onChange={(e) => setSuppress(e.target.checked)} /> also suppress these rules on these devices</label>
+        ) : null}
         <button type="submit" disabled={busy || state === incident.state}>Set state</button>
       </form>
       <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void run('Assignee', () => send('PATCH', path, { assignee: assignee.trim() })); }}>
