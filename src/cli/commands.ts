@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { register as serve } from './serve.js';
+import { register as token } from './token.js';
 
 /**
  * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
-export const commands: ((program: Command) => void)[] = [];
+export const commands: ((program: Command) => void)[] = [serve, token];
