@@ -7,7 +7,13 @@ export type { Alert, Incident, IncidentState, Severity };
 export type Role = 'viewer' | 'analyst' | 'admin';
 export type SeverityCounts = Partial<Record<Severity, number>>;
 
-export interface Me { name: string; role: Role }
+export interface Me {
+  id?: string;
+  name: string;
+  role: Role;
+  /** Optional capabilities this build answers (absent: assume all). */
+  capabilities?: { indicators?: boolean; access?: boolean; report?: boolean };
+}
 export interface ListPage<T> { total: number; items: T[] }
 export interface Overview {
   incidents_by_severity: SeverityCounts;
@@ -107,6 +113,11 @@ export async function send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string,
 /** Checks a token by asking who it belongs to. */
 export async function whoami(token: string): Promise<Me> {
   return (await request('me', { token })).json() as Promise<Me>;
+}
+
+/** Whether the service answers an optional capability (older services without the flags: yes). */
+export function hasCapability(me: Me | undefined, c: keyof NonNullable<Me['capabilities']>): boolean {
+  return me?.capabilities?.[c] ?? true;
 }
 
 export const can = {

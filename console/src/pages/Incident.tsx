@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { request, send, type AttackTable, type Incident, type IncidentDetail } from '../api';
+import { hasCapability, request, send, type AttackTable, type Incident, type IncidentDetail } from '../api';
 import { useAuth } from '../auth';
 import { useApi } from '../hooks';
 import { AttackMatrix } from '../components/AttackMatrix';
@@ -24,7 +24,8 @@ export function IncidentPage() {
 }
 
 function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDetail; attack: AttackTable | undefined; onChange: (i: Incident) => void }) {
-  const { canEdit } = useAuth();
+  const { canEdit, me } = useAuth();
+  const showExport = hasCapability(me, 'report');
   const [compact, setCompact] = useState(false);
   const [openAlert, setOpenAlert] = useState<string | undefined>();
   const alertsById = useMemo(() => new Map(d.alerts.map((a) => [a.id, a])), [d.alerts]);
@@ -61,7 +62,15 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
 
       <div className="grid incident">
         {canEdit ? <Actions incident={d} onChange={onChange} /> : null}
-        <ExportPanel id={d.id} />
+        <Panel title="Affected" id="affected" className={canEdit ? '' : 'span-all'}>
+          <h3>Devices</h3>
+          <ul className="chips">{d.devices.map((x) => <li key={x}><Link to={`/devices/${encodeURIComponent(x)}`}>{x}</Link></li>)}</ul>
+          <h3>Accounts</h3>
+          {d.accounts.length ? <ul className="chips">{d.accounts.map((x) => <li key={x}>{x}</li>)}</ul> : <p className="muted">none</p>}
+          <h3>Addresses</h3>
+          {d.ips.length ? <ul className="chips">{d.ips.map((x) => <li key={x}><code>{x}</code></li>)}</ul> : <p className="muted">none</p>}
+        </Panel>
+
 
         <Panel title="Timeline" id="timeline" className="span-all">
           {timeline.length === 0 ? <p className="muted">No timeline entries.</p> : (
@@ -93,19 +102,11 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
           <AttackMatrix table={table} incident={d} compact={compact} />
         </Panel>
 
-        <Panel title="Affected" id="affected">
-          <h3>Devices</h3>
-          <ul className="chips">{d.devices.map((x) => <li key={x}><Link to={`/devices/${encodeURIComponent(x)}`}>{x}</Link></li>)}</ul>
-          <h3>Accounts</h3>
-          {d.accounts.length ? <ul className="chips">{d.accounts.map((x) => <li key={x}>{x}</li>)}</ul> : <p className="muted">none</p>}
-          <h3>Addresses</h3>
-          {d.ips.length ? <ul className="chips">{d.ips.map((x) => <li key={x}><code>{x}</code></li>)}</ul> : <p className="muted">none</p>}
-        </Panel>
-
-        <Panel title="Remediation" id="remediation" className="span-2">
+        <Panel title="Remediation" id="remediation" className={showExport ? 'span-2' : 'span-all'}>
           {d.remediation.length ? <ol className="remediation">{d.remediation.map((r, i) => <li key={i}><pre>{r}</pre></li>)}</ol> : <p className="muted">No remediation given.</p>}
         </Panel>
 
+        {showExport ? <ExportPanel id={d.id} /> : null}
         <Panel title={`Evidence (${d.alerts.length} alerts)`} id="evidence" className="span-all">
           <ul className="evidence-list">
             {[...d.alerts].sort((a, b) => a.time.localeCompare(b.time)).map((a) => (

@@ -4,8 +4,8 @@ import type { Overview } from '../api';
 import { qs } from '../api';
 import { useApi } from '../hooks';
 import { Loadable, Panel, SeverityCountsView } from '../components/ui';
-import { RankBars, TimeStack } from '../components/charts';
-import { PALETTE, SEVERITY_COLOR, SEVERITY_ORDER, fmtBytes, fmtNumber, fmtTime, postureScore, totalCount } from '../format';
+import { RankBars, StackBars } from '../components/charts';
+import { PALETTE, SEVERITY_COLOR, SEVERITY_ORDER, fmtAxisTime, fmtBytes, fmtNumber, fmtTime, postureScore, totalCount } from '../format';
 
 export const OVERVIEW_POLL_MS = 5000;
 
@@ -25,8 +25,11 @@ function windowSince(w: (typeof WINDOWS)[number], now = Date.now()): string {
   return new Date(Math.floor((now - w.ms) / b) * b).toISOString();
 }
 
-/** Rows of `{t, <detector>: count}` from the flat `alerts_over_time` list. */
-export function pivotAlerts(points: Overview['alerts_over_time']): { rows: Record<string, number>[]; detectors: string[] } {
+/**
+ * Rows of `{t, key, <detector>: count}` from the flat `alerts_over_time` list, one per bucket from the first to
+ * the last (the API leaves out empty buckets; the chart shows them as gaps).
+ */
+export function pivotAlerts(points: Overview['alerts_over_time'], bucketS: number): { rows: Record<string, number | string>[]; detectors: string[] } {
   const byT = new Map<number, Record<string, number>>();
   const detectors = new Set<string>();
   for (const p of points) {
@@ -38,8 +41,17 @@ export function pivotAlerts(points: Overview['alerts_over_time']): { rows: Recor
     byT.set(t, row);
   }
   const ds = [...detectors].sort();
-  const rows = [...byT.values()].sort((a, b) => a.t - b.t);
-  for (const r of rows) for (const d of ds) r[d] ??= 0;
+  const ts = [...byT.keys()].sort((a, b) => a - b);
+  const rows: Record<string, number | string>[] = [];
+  if (ts.length) {
+    const step = bucketS * 1000;
+    const dense = (ts[ts.length - 1] - ts[0]) / step <= 2000;
+    for (const t of dense ? Array.from({ length: Math.round((ts[ts.length - 1] - ts[0]) / step) + 1 }, (_, i) => ts[0] + i * step) : ts) {
+      const r: Record<string, number | string> = { ...(byT.get(t) ?? { t }), key: fmtAxisTime(t) };
+      for (const d of ds) r[d] ??= 0;
+      rows.push(r);
+    }
+  }
   return { rows, detectors: ds };
 }
 
@@ -49,7 +61,7 @@ export function OverviewPage() {
   const win = WINDOWS.find((w) => w.key === params.get('window')) ?? WINDOWS[1];
   const ov = useApi<Overview>(`overview${qs({ since: windowSince(win), bucket: win.bucket })}`, paused ? undefined : OVERVIEW_POLL_MS);
   const navigate = useNavigate();
-  const alerts = useMemo(() => pivotAlerts(ov.data?.alerts_over_time ?? []), [ov.data]);
+  const alerts = useMemo(() => pivotAlerts(ov.data?.alerts_over_time ?? [], win.bucket), [ov.data, win.bucket]);
   const worst = useMemo(() => [...(ov.data?.worst_devices ?? [])].sort((a, b) => postureScore(b.findings) - postureScore(a.findings)), [ov.data]);
 
   return (
@@ -91,9 +103,9 @@ export function OverviewPage() {
             </Panel>
             <Panel title={`Alerts over time per source, ${win.label}`} id="ov-alerts" className="span-2">
               {alerts.rows.length === 0 ? <p className="muted">No alerts yet.</p> : (
-                <TimeStack label="Alerts over time, stacked by detector" rows={alerts.rows}
+                <StackBars label="Alerts over time, stacked by detector" rows={alerts.rows}
                   series={alerts.detectors.map((k, i) => ({ key: k, color: PALETTE[i % PALETTE.length] }))}
-                  onPick={(t) => navigate(`/alerts${qs({ since: new Date(t).toISOString(), until: new Date(t + win.bucket * 1000).toISOString() })}`)} />
+                  onPick={(r) => { const t = Number(r.t); navigate(`/alerts${qs({ since: new Date(t).toISOString(), until: new Date(t + win.bucket * 1000).toISOString() })}`); }} />
               )}
             </Panel>
             <Panel title="Ingest health" id="ov-ingest">
