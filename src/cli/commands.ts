@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { register as parse } from './parse.js';
+import { register as serve } from './serve.js';
+import { register as token } from './token.js';
 
 /**
  * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
-export const commands: ((program: Command) => void)[] = [parse];
+export const commands: ((program: Command) => void)[] = [parse, serve, token];
