@@ -66,11 +66,12 @@ export async function storeParsed(store: Store, parsed: ParsedIntel, source: str
 // ---------------------------------------------------------------------------------------------------------------
 // Matcher
 
-/** An address found in a device configuration, with where it was (what audit's configAddresses yields). */
+/** An address found in a device configuration, with where it was (audit's configAddresses yields these). */
 export interface ConfigAddress {
   address: string;
-  /** What the address is used for: `acl`, `tunnel destination`, `tacacs server`, `logging host`, `ntp server`... */
+  /** What the address is used for: `acl`, `tunnel`, `aaa`, `syslog`, `ntp`, `snmp`... (audit calls it `kind`). */
   context?: string;
+  kind?: string;
   line?: number;
   file?: string;
 }
@@ -205,7 +206,7 @@ export class IndicatorMatcher {
     const out: Alert[] = [];
     const ms = this.now();
     for (const a of addresses) {
-      const ca: ConfigAddress = typeof a === 'string' ? { address: a } : a;
+      const ca: ConfigAddress = typeof a === 'string' ? { address: a } : { ...a, context: a.context ?? a.kind };
       const value = ca.address.trim();
       let hits: IndicatorHit[];
       if (value.includes('/') || / /.test(value)) {
@@ -326,6 +327,38 @@ export async function loadMatcher(store: Store, opts: MatcherOptions & { at?: st
   const records = (await store.listIndicators({})).filter((r) => !r.revoked && !(r.valid_until && r.valid_until <= at));
   await resolveRelations(store, records);
   return new IndicatorMatcher(new IndicatorIndex(records), opts);
+}
+
+/** Indicator records from intel files (STIX, MISP or lists), without a store: `--iocs FILE` on hunt/flows/audit. */
+export function recordsFromText(text: string, source: string, now = new Date().toISOString()): IndicatorRecord[] {
+  const parsed = parseIntelText(text, { source, now });
+  const out: IndicatorRecord[] = [];
+  for (const o of parsed.objects) {
+    if (o.type !== 'indicator' || !o.pattern) continue;
+    out.push({
+      id: o.id, pattern: o.pattern, name: o.name, source: o.source, confidence: o.confidence, valid_from: o.valid_from, valid_until: o.valid_until,
+      revoked: o.revoked, modified: o.modified, attack: o.attack ?? [], actors: o.actors ?? [], labels: o.labels, tlp: o.tlp,
+    });
+  }
+  // a file may carry several versions of one indicator: keep the newest
+  const byId = new Map<string, IndicatorRecord>();
+  for (const r of out) { const p = byId.get(r.id); if (!p || p.modified < r.modified) byId.set(r.id, r); }
+  return [...byId.values()];
+}
+
+/**
+ * The matcher for a batch command: indicators from `files` (read directly) plus, when `store` is given, the live
+ * indicators held in the store. Expired and revoked ones are left out.
+ */
+export async function openMatcher(o: { files?: readonly { text: string; source: string }[]; store?: Store } & MatcherOptions): Promise<IndicatorMatcher> {
+  const now = (o.now ?? Date.now)();
+  const at = new Date(now).toISOString();
+  const records: IndicatorRecord[] = [];
+  if (o.store) records.push(...await o.store.listIndicators({}));
+  for (const f of o.files ?? []) records.push(...recordsFromText(f.text, f.source, at));
+  const live = records.filter((r) => !r.revoked && !(r.valid_until && r.valid_until <= at));
+  if (o.store) await resolveRelations(o.store, live);
+  return new IndicatorMatcher(new IndicatorIndex(live), o);
 }
 
 /** Builds a matcher straight from records (tests, benchmarks, workers that ship indicators around). */

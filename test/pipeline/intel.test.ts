@@ -175,3 +175,30 @@ test('CLI: intel import and intel lookup follow the documented contract', () => 
 
 import { writeFileSync } from 'node:fs';
 function require_write(p: string, s: string): void { writeFileSync(p, s); }
+
+test('audit --iocs: configured addresses matching an indicator become INTEL-IOC findings (real configs)', async () => {
+  const { auditFiles } = await import('../../src/pipeline/audit.js');
+  const dir = corpusPath('configs');
+  const m = matcherFromRecords([rec('indicator--00000000-0000-4000-8000-000000000030', "[ipv4-addr:value = '17.151.16.0/24']", { confidence: 90, actors: ['Test Actor'] })]);
+  let n = 0;
+  for await (const item of auditFiles([dir], { intel: m })) {
+    if (!('device' in item) || !item.device) continue;
+    for (const f of item.device.findings.filter((x) => x.check === 'INTEL-IOC')) {
+      n++;
+      assert.equal(f.kind, 'compromise');
+      assert.equal(f.severity, 'critical', 'high confidence, one level up in a config');
+      assert.match(f.evidence, /^ntp server 17\.151\.16\.\d+/);
+      assert.match(f.title, /related to Test Actor/);
+    }
+  }
+  const want = readdirSync(dir).filter((x) => x.endsWith('.cfg')).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n')).filter((l) => /^\s*ntp server 17\.151\.16\./.test(l)).length;
+  assert.equal(n, want);
+  const cli = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+  const iocs = join(mkdtempSync(join(tmpdir(), 'tw-iocs-')), 'iocs.txt');
+  require_write(iocs, '# test\n17.151.16.0/24\n');
+  const r = spawnSync(process.execPath, [cli, 'audit', '--iocs', iocs, '--fail-on', 'none', '--format', 'jsonl', join(dir, 'asa__ciscoconfparse__sample_01.asa.cfg')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const found = r.stdout.split('\n').filter((l) => l.includes('"INTEL-IOC"')).map((l) => JSON.parse(l));
+  assert.equal(found.length, 4);
+  assert.ok(found.every((f) => f.severity === 'high'), 'no confidence stated: medium, one level up in a config');
+});
