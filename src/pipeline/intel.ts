@@ -18,7 +18,8 @@ import { parseIPv4Int, parseIPv6Words, formatIPv6Words } from '../detectors/inte
 import { parseIntelText, type ParseOptions, type ParsedIntel } from '../parsers/intel/detect.js';
 import { attackId } from '../parsers/intel/common.js';
 
-export { IntelInputError } from '../parsers/intel/detect.js';
+import { IntelInputError } from '../parsers/intel/detect.js';
+export { IntelInputError };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Import
@@ -364,4 +365,77 @@ export async function openMatcher(o: { files?: readonly { text: string; source: 
 /** Builds a matcher straight from records (tests, benchmarks, workers that ship indicators around). */
 export function matcherFromRecords(records: Iterable<IndicatorRecord>, opts: MatcherOptions = {}): IndicatorMatcher {
   return new IndicatorMatcher(new IndicatorIndex(records), opts);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Live service
+
+/** The indicator's main object type and value, for listings (`[ipv4-addr:value = '1.2.3.4']` -> ipv4-addr, 1.2.3.4). */
+export function indicatorSummary(pattern: string): { type: string; value: string } {
+  const m = /\[\s*([a-z0-9-]+):[^=<>!]*?(?:=|ISSUBSET|LIKE|MATCHES|IN)\s*\(?\s*'((?:[^'\\]|\\.)*)'/.exec(pattern);
+  return m ? { type: m[1], value: m[2].replace(/\\(['\\])/g, '$1') } : { type: 'pattern', value: pattern };
+}
+
+/**
+ * What `tidewatch serve` holds for intel: the current matcher (swapped atomically on reload, after every import and
+ * every `reloadEveryMs` so expiring indicators drop out), the API capability (`/api/v1/indicators...`), and the
+ * TAXII mount. The service wires `capability()` into its Capabilities and `matcher` into its detector stages.
+ */
+export class IntelRuntime {
+  private timer?: ReturnType<typeof setInterval>;
+  private constructor(private readonly store: Store, public matcher: IndicatorMatcher, private readonly opts: MatcherOptions) {}
+
+  static async open(store: Store, opts: MatcherOptions & { reloadEveryMs?: number } = {}): Promise<IntelRuntime> {
+    const rt = new IntelRuntime(store, await loadMatcher(store, opts), opts);
+    if (opts.reloadEveryMs) {
+      rt.timer = setInterval(() => { rt.reload().catch(() => undefined); }, opts.reloadEveryMs);
+      rt.timer.unref?.();
+    }
+    return rt;
+  }
+
+  async reload(): Promise<void> {
+    const next = await loadMatcher(this.store, this.opts);
+    // sequence state of multi-observation patterns survives a reload only for unchanged indicators: start fresh
+    this.matcher = next;
+  }
+
+  /** For ApiContext.capabilities.indicators (docs/API.md: GET /indicators, POST /indicators/import). */
+  capability() {
+    return {
+      list: async (q: { q?: string; type?: string; limit: number; offset: number }) => {
+        const page = await this.store.listIntelObjects({ types: ['indicator'], q: q.type ? `[${q.type}:` : q.q, limit: q.type && q.q ? 100000 : q.limit, offset: q.type && q.q ? 0 : q.offset });
+        let items = page.items;
+        let total = page.total;
+        if (q.type && q.q) {
+          // both filters: the store filters one, this the other
+          const needle = q.q.toLowerCase();
+          items = items.filter((i) => `${i.id} ${i.name ?? ''} ${i.pattern ?? ''}`.toLowerCase().includes(needle));
+          total = items.length;
+          items = items.slice(q.offset, q.offset + q.limit);
+        }
+        const out = [];
+        for (const i of items) {
+          const s = indicatorSummary(i.pattern ?? '');
+          const matches = (await this.store.listAlerts({ detector: 'intel', ruleId: i.id, limit: 0 })).total;
+          out.push({ id: i.id, type: s.type, value: s.value, pattern: i.pattern, name: i.name, source: i.source, confidence: i.confidence ?? null, valid_until: i.valid_until ?? null, revoked: i.revoked, attack: i.attack ?? [], actors: i.actors ?? [], matches });
+        }
+        return { total, items: out };
+      },
+      import: async (text: string, by: string) => {
+        let r: ImportReport;
+        try { r = await importIntel(this.store, text, { source: `api:${by}` }); } catch (e) {
+          // bad input is the caller's error: Fastify answers statusCode 4xx errors with their message
+          if (e instanceof IntelInputError) throw Object.assign(new Error(e.message), { statusCode: 400 });
+          throw e;
+        }
+        if (r.added || r.updated) await this.reload();
+        return { added: r.added, updated: r.updated, skipped: r.skipped, rejected: r.rejected.map((x) => ({ ref: x.ref, reason: x.reason })), notes: r.notes };
+      },
+    };
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 }

@@ -202,3 +202,24 @@ test('audit --iocs: configured addresses matching an indicator become INTEL-IOC 
   assert.equal(found.length, 4);
   assert.ok(found.every((f) => f.severity === 'high'), 'no confidence stated: medium, one level up in a config');
 });
+
+test('IntelRuntime: the service capability lists and imports indicators and reloads the matcher', async () => {
+  const { IntelRuntime } = await import('../../src/pipeline/intel.js');
+  const store = await DuckDbStore.open(':memory:');
+  try {
+    const rt = await IntelRuntime.open(store);
+    assert.equal(rt.matcher.matchValue('45.125.67.144').length, 0);
+    const cap = rt.capability();
+    const r = await cap.import(readFileSync(join(REPO_ROOT, 'rules', 'intel', 'salt-typhoon-public.txt'), 'utf8'), 'ana');
+    assert.equal(r.added, 87);
+    assert.equal(rt.matcher.matchValue('45.125.67.144').length, 1, 'reloaded after import');
+    const doms = await cap.list({ type: 'domain-name', limit: 5, offset: 0 });
+    assert.equal(doms.total, 46);
+    assert.equal(doms.items.length, 5);
+    assert.ok(doms.items.every((i) => i.type === 'domain-name' && i.source === 'api:ana' && i.matches === 0));
+    const one = await cap.list({ q: 'materialplies', limit: 10, offset: 0 });
+    assert.deepEqual(one.items.map((i) => i.value), ['materialplies.com']);
+    await assert.rejects(() => cap.import('{"broken": ', 'ana'), (e: Error & { statusCode?: number }) => e.statusCode === 400);
+    rt.close();
+  } finally { await store.close(); }
+});
