@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as flows } from './flows.js';
 import { register as serve } from './serve.js';
 import { register as token } from './token.js';
 
@@ -6,4 +7,4 @@ import { register as token } from './token.js';
  * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
-export const commands: ((program: Command) => void)[] = [serve, token];
+export const commands: ((program: Command) => void)[] = [flows, serve, token];
