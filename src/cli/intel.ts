@@ -6,6 +6,7 @@ import { loadSite, dataDir } from '../site/load.js';
 import { openStore } from '../store/open.js';
 import { importIntel, loadMatcher, openMatcher, IntelInputError, type ImportReport, type IndicatorMatcher } from '../pipeline/intel.js';
 import type { SiteConfig } from '../model/site.js';
+import { parseIntelText } from '../parsers/intel/detect.js';
 import { exportStix } from '../pipeline/intel-export.js';
 import { pullTaxii } from '../sources/taxii.js';
 import { EXIT_ERROR, UsageError } from './exit.js';
@@ -63,6 +64,15 @@ export async function loadIntelOption(o: { iocs?: string[]; intel?: boolean; dat
   for (const f of o.iocs ?? []) {
     try { files.push({ text: await readInput(f), source: /^https?:/i.test(f) ? f : basename(f) }); } catch (e) {
       throw new UsageError((e as Error).message);
+    }
+  }
+  for (const f of files) {
+    // a batch command stops on a bad indicator file rather than matching half of it
+    let parsed;
+    try { parsed = parseIntelText(f.text, { source: f.source }); } catch (e) { throw new UsageError((e as Error).message); }
+    if (parsed.rejected.length) {
+      const r = parsed.rejected[0];
+      throw new UsageError(`${f.source}: ${r.ref}: ${r.reason}${parsed.rejected.length > 1 ? ` (and ${parsed.rejected.length - 1} more)` : ''}`);
     }
   }
   try {

@@ -103,6 +103,8 @@ function isoOf(ms: number): string {
 export interface MatcherOptions {
   /** Clock for events without a time (and for lookup validity); default Date.now. */
   now?: () => number;
+  /** Flows: one alert per indicator, source and destination per this many seconds (default 3600; 0 = every flow). */
+  flowRepeatS?: number;
 }
 
 /**
@@ -115,9 +117,12 @@ export class IndicatorMatcher {
   private readonly now: () => number;
   private readonly scanIp: boolean;
   private readonly scanDomain: boolean;
+  private readonly flowRepeatMs: number;
+  private flowSeen = new Set<string>();
 
   constructor(readonly index: IndicatorIndex, opts: MatcherOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.flowRepeatMs = (opts.flowRepeatS ?? 3600) * 1000;
     this.scanIp = index.needsScan('ipv4-addr') || index.needsScan('ipv6-addr') || index.needsScan('network-traffic');
     this.scanDomain = index.needsScan('domain-name') || index.needsScan('url') || index.needsScan('file');
   }
@@ -167,7 +172,7 @@ export class IndicatorMatcher {
     if (!objects.length) return [];
     const t = typeof event.time === 'string' ? Date.parse(event.time) : NaN;
     const ms = Number.isNaN(t) ? this.now() : t;
-    const hits = this.index.match(objects, ms, this.state);
+    const hits = this.index.match(objects, ms, this.state, this.now());
     return hits.map((h) => this.alert(h, {
       time: isoOf(ms), context: 'event', field: fieldOf.get(h.value), device: typeof event.host === 'string' ? event.host : undefined,
       source, event,
@@ -189,7 +194,17 @@ export class IndicatorMatcher {
     };
     const t = Date.parse(flow.time_start);
     const ms = Number.isNaN(t) ? this.now() : t;
-    const hits = this.index.match([src, dst, nt], ms, this.state);
+    let hits = this.index.match([src, dst, nt], ms, this.state, this.now());
+    if (this.flowRepeatMs > 0) {
+      // a long-lived or beaconing connection is one finding per period, not one per flow record
+      hits = hits.filter((h) => {
+        const key = `${h.indicator.id}|${flow.src_ip}|${flow.dst_ip}|${Math.floor(ms / this.flowRepeatMs)}`;
+        if (this.flowSeen.has(key)) return false;
+        if (this.flowSeen.size >= 200_000) this.flowSeen = new Set();
+        this.flowSeen.add(key);
+        return true;
+      });
+    }
     return hits.map((h) => {
       const field = h.value === src.value ? 'src_ip' : h.value === dst.value ? 'dst_ip' : undefined;
       const peer = field === 'src_ip' ? flow.dst_ip : flow.src_ip;

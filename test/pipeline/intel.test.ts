@@ -112,10 +112,15 @@ test('matchFlow: both ends, ports, and FOLLOWEDBY across flows', () => {
   assert.equal(seq[0].rule.id, 'indicator--00000000-0000-4000-8000-000000000012');
   // lookup reports the partial involvement of each address
   assert.equal(m.matchValue('192.0.2.10')[0].partial, true);
-  // not-yet-valid at flow time
-  const later = matcherFromRecords([rec('indicator--00000000-0000-4000-8000-000000000013', "[ipv4-addr:value = '198.51.100.2']", { valid_from: '2026-12-01T00:00:00Z' })]);
-  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2026-11-20T00:00:00Z')).length, 0);
-  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2026-12-02T00:00:00Z')).length, 1);
+  // validity is judged at processing time: an old flow matches today's indicator, nothing matches a not-yet-valid one
+  let clock = Date.parse('2026-11-20T00:00:00Z');
+  const later = matcherFromRecords([rec('indicator--00000000-0000-4000-8000-000000000013', "[ipv4-addr:value = '198.51.100.2']", { valid_from: '2026-12-01T00:00:00Z', valid_until: '2027-01-01T00:00:00Z' })], { now: () => clock });
+  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2023-05-14T00:00:00Z')).length, 0);
+  clock = Date.parse('2026-12-02T00:00:00Z');
+  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2023-05-14T00:00:00Z')).length, 1);
+  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2023-05-14T00:10:00Z')).length, 0, 'repeat within the hour');
+  clock = Date.parse('2027-01-02T00:00:00Z');
+  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2023-05-14T05:00:00Z')).length, 0, 'expired');
 });
 
 test('matchConfigAddresses on real device configs raises severity for config hits', () => {
@@ -222,4 +227,32 @@ test('IntelRuntime: the service capability lists and imports indicators and relo
     await assert.rejects(() => cap.import('{"broken": ', 'ana'), (e: Error & { statusCode?: number }) => e.statusCode === 400);
     rt.close();
   } finally { await store.close(); }
+});
+
+test('flows read --iocs: both ends of real NetFlow records against a STIX bundle', () => {
+  const cli = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+  const pcap = corpusPath('flows', 'akvorado__data+templates.pcap');
+  const plain = spawnSync(process.execPath, [cli, 'flows', 'read', '--format', 'jsonl', pcap], { encoding: 'utf8' });
+  assert.equal(plain.status, 0, plain.stderr);
+  const records = plain.stdout.trim().split('\n').map((l) => JSON.parse(l) as { src_ip: string; dst_ip: string; time_start: string });
+  const ip = '120.120.15.78';
+  // independent expectation: one alert per (source, destination, hour) involving the address
+  const want = new Set(records.filter((r) => r.src_ip === ip || r.dst_ip === ip).map((r) => `${r.src_ip}|${r.dst_ip}|${Math.floor(Date.parse(r.time_start) / 3600_000)}`)).size;
+  assert.ok(want >= 2);
+  const dir = mkdtempSync(join(tmpdir(), 'tw-flowiocs-'));
+  const bundle = join(dir, 'bundle.json');
+  require_write(bundle, JSON.stringify({ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: [
+    { type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000040', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z',
+      pattern: `[ipv4-addr:value = '${ip}']`, pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', confidence: 90 },
+  ] }));
+  const r = spawnSync(process.execPath, [cli, 'flows', 'read', '--iocs', bundle, '--format', 'jsonl', pcap], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.kind === 'alert' && o.detector === 'intel');
+  assert.equal(alerts.length, want);
+  assert.ok(alerts.every((a) => a.indicator.value === ip && a.severity === 'high'));
+  const badList = join(dir, 'bad.txt');
+  require_write(badList, '120.120.15.78\nnot-an-ioc!\n');
+  const bad = spawnSync(process.execPath, [cli, 'flows', 'read', '--iocs', badList, pcap], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /bad\.txt: line 2: "not-an-ioc!" is not an IP address/);
 });
