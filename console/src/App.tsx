@@ -21,10 +21,8 @@ const SECTIONS = [
 ];
 
 export function App() {
-  const { me, checking } = useAuth();
-  if (checking) return <main className="signin"><p className="muted">Checking your token…</p></main>;
-  if (!me) return <SignIn />;
-  return <Shell />;
+  const { signedIn } = useAuth();
+  return signedIn ? <Shell /> : <SignIn />;
 }
 
 function SignIn() {
@@ -110,7 +108,7 @@ function Shell() {
         </nav>
         <div className="who">
           <button type="button" className="ghost" aria-pressed={wall} onClick={() => setWall((w) => !w)} title="Larger type and denser layout for a SOC wall screen">Wall mode</button>
-          <span className="muted small">{me?.name} · <span className={`role role-${me?.role}`}>{me?.role}</span></span>
+          <span className="muted small">{me ? <>{me.name} · <span className={`role role-${me.role}`}>{me.role}</span></> : '…'}</span>
           <button type="button" className="ghost" onClick={() => signOut()}>Sign out</button>
         </div>
       </header>
