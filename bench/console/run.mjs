@@ -7,7 +7,8 @@
 // the Overview: cold (fresh profile) and warm (reloads), timed from navigation start until the severity tiles,
 // the alert bars and the top-talker bars are drawn. Also the /api/v1/overview latency alone.
 //
-//   npm run build && npm run build:console && node bench/console/run.mjs [--events N] [--alerts N] [--flows N]
+//   npm run build && npm run build:console && node bench/console/run.mjs [--events N] [--alerts N] [--flows N] [--runs N] [--data DIR]
+// With --data DIR the seeded store is kept there, and a later run with the same DIR measures it again without seeding.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,8 @@ import { parseLine } from '../../dist/src/parsers/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const argStr = (name) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
+const arg = (name, def) => (argStr(name) === undefined ? def : Number(argStr(name)));
 const N_EVENTS = arg('events', 1_000_000);
 const N_ALERTS = arg('alerts', 10_000);
 const N_FLOWS = arg('flows', 200_000);
@@ -32,71 +34,78 @@ if (!existsSync(join(ROOT, 'console', 'dist', 'index.html'))) { console.error('c
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const t0 = Date.now();
-const data = mkdtempSync(join(tmpdir(), 'tw-bench-console-'));
+const keep = argStr('data');
+const data = keep ?? mkdtempSync(join(tmpdir(), 'tw-bench-console-'));
+const reuse = keep !== undefined && existsSync(join(data, 'tidewatch.duckdb'));
 const now = Date.now();
 const DAY = 86_400_000;
 const devices = Array.from({ length: 200 }, (_, i) => `${['pe', 'p', 'ce', 'acc'][i % 4]}${i}-${['nyc', 'chi', 'dal', 'sea', 'atl'][i % 5]}`);
 
-// ---- events: real corpus lines through the real parsers
-const corpus = join(SHARED, 'corpus', 'syslog');
-const templates = [];
-for (const f of readdirSync(corpus).filter((f) => f.endsWith('.log'))) {
-  for (const [i, line] of readFileSync(join(corpus, f), 'utf8').split('\n').entries()) {
-    if (!line.trim()) continue;
-    const r = parseLine(line, { file: f, line: i + 1, refMs: now });
-    templates.push({ file: f, line: i + 1, raw: line, event: r.event, error: r.error });
+async function seed() {
+  // ---- events: real corpus lines through the real parsers
+  const corpus = join(SHARED, 'corpus', 'syslog');
+  const templates = [];
+  for (const f of readdirSync(corpus).filter((f) => f.endsWith('.log'))) {
+    for (const [i, line] of readFileSync(join(corpus, f), 'utf8').split('\n').entries()) {
+      if (!line.trim()) continue;
+      const r = parseLine(line, { file: f, line: i + 1, refMs: now });
+      templates.push({ file: f, line: i + 1, raw: line, event: r.event, error: r.error });
+    }
   }
-}
-const store = await openStore({ data });
-let batch = [];
-for (let i = 0; i < N_EVENTS; i++) {
-  const tpl = templates[i % templates.length];
-  const time = new Date(now - 7 * DAY + Math.floor((i / N_EVENTS) * 7 * DAY)).toISOString();
-  const host = devices[i % devices.length];
-  batch.push(tpl.event
-    ? { time, host, source: { file: tpl.file, line: tpl.line, listener: 'syslog-tcp' }, event: { ...tpl.event, time, host } }
-    : { time, host, source: { file: tpl.file, line: tpl.line, listener: 'syslog-tcp' }, raw: tpl.raw, error: tpl.error });
-  if (batch.length === 50_000) { await store.insertEvents(batch); batch = []; }
-}
-if (batch.length) await store.insertEvents(batch);
-const tEvents = Date.now();
+  const store = await openStore({ data });
+  let batch = [];
+  for (let i = 0; i < N_EVENTS; i++) {
+    const tpl = templates[i % templates.length];
+    const time = new Date(now - 7 * DAY + Math.floor((i / N_EVENTS) * 7 * DAY)).toISOString();
+    const host = devices[i % devices.length];
+    batch.push(tpl.event
+      ? { time, host, source: { file: tpl.file, line: tpl.line, listener: 'syslog-tcp' }, event: { ...tpl.event, time, host } }
+      : { time, host, source: { file: tpl.file, line: tpl.line, listener: 'syslog-tcp' }, raw: tpl.raw, error: tpl.error });
+    if (batch.length === 50_000) { await store.insertEvents(batch); batch = []; }
+  }
+  if (batch.length) await store.insertEvents(batch);
+  const tEvents = Date.now();
 
-// ---- flows
-const flows = [];
-for (let i = 0; i < N_FLOWS; i++) {
-  const ts = now - DAY + Math.floor((i / N_FLOWS) * DAY);
-  flows.push({ exporter: `10.255.0.${i % 50}`, time_start: new Date(ts).toISOString(), time_end: new Date(ts + 2000).toISOString(),
-    src_ip: `10.${i % 7}.${i % 251}.${(i * 7) % 253}`, dst_ip: i % 97 === 0 ? '203.0.113.77' : `172.16.${i % 13}.${i % 200}`,
-    src_port: 1024 + (i % 60000), dst_port: [22, 443, 53, 69, 161, 179][i % 6], protocol: i % 3 ? 6 : 17,
-    bytes: 500 + ((i * 7919) % 1_500_000), packets: 1 + (i % 900), input_if: 1, output_if: 2, tcp_flags: 24, version: 10 });
-  if (flows.length === 50_000) { await store.insertFlows(flows.splice(0)); }
-}
-if (flows.length) await store.insertFlows(flows);
+  // ---- flows
+  const flows = [];
+  for (let i = 0; i < N_FLOWS; i++) {
+    const ts = now - DAY + Math.floor((i / N_FLOWS) * DAY);
+    flows.push({ exporter: `10.255.0.${i % 50}`, time_start: new Date(ts).toISOString(), time_end: new Date(ts + 2000).toISOString(),
+      src_ip: `10.${i % 7}.${i % 251}.${(i * 7) % 253}`, dst_ip: i % 97 === 0 ? '203.0.113.77' : `172.16.${i % 13}.${i % 200}`,
+      src_port: 1024 + (i % 60000), dst_port: [22, 443, 53, 69, 161, 179][i % 6], protocol: i % 3 ? 6 : 17,
+      bytes: 500 + ((i * 7919) % 1_500_000), packets: 1 + (i % 900), input_if: 1, output_if: 2, tcp_flags: 24, version: 10 });
+    if (flows.length === 50_000) { await store.insertFlows(flows.splice(0)); }
+  }
+  if (flows.length) await store.insertFlows(flows);
 
-// ---- alerts through correlation
-const techniques = ['T1190', 'T1136.001', 'T1562.003', 'T1572', 'T1040', 'T1021.004', 'T1602.002', 'T1048', 'T1078', 'T1110', 'T1046', 'T1071'];
-const detectors = ['sigma', 'audit', 'flows', 'intel', 'access'];
-const sev = ['info', 'low', 'low', 'medium', 'medium', 'high', 'critical'];
-const mgr = await IncidentManager.open(store);
-const alerts = [];
-for (let i = 0; i < N_ALERTS; i++) {
-  const t = new Date(now - 7 * DAY + Math.floor((i / N_ALERTS) * 7 * DAY)).toISOString();
-  const device = devices[(i * 31) % devices.length];
-  const technique = techniques[i % techniques.length];
-  alerts.push({ id: `bench-${i}`, time: t, detector: detectors[i % detectors.length], rule: { id: `bench-rule-${i % 40}`, title: `Bench rule ${i % 40}`, level: sev[i % sev.length], tags: [] },
-    severity: sev[i % sev.length], attack: [technique], device, entities: { devices: [device], ips: [`198.51.100.${i % 200}`] },
-    source: { file: `logs/${device}.log`, line: i + 1 }, reasons: ['bench'] });
+  // ---- alerts through correlation
+  const techniques = ['T1190', 'T1136.001', 'T1562.003', 'T1572', 'T1040', 'T1021.004', 'T1602.002', 'T1048', 'T1078', 'T1110', 'T1046', 'T1071'];
+  const detectors = ['sigma', 'audit', 'flows', 'intel', 'access'];
+  const sev = ['info', 'low', 'low', 'medium', 'medium', 'high', 'critical'];
+  const mgr = await IncidentManager.open(store);
+  const alerts = [];
+  for (let i = 0; i < N_ALERTS; i++) {
+    const t = new Date(now - 7 * DAY + Math.floor((i / N_ALERTS) * 7 * DAY)).toISOString();
+    const device = devices[(i * 31) % devices.length];
+    const technique = techniques[i % techniques.length];
+    alerts.push({ id: `bench-${i}`, time: t, detector: detectors[i % detectors.length], rule: { id: `bench-rule-${i % 40}`, title: `Bench rule ${i % 40}`, level: sev[i % sev.length], tags: [] },
+      severity: sev[i % sev.length], attack: [technique], device, entities: { devices: [device], ips: [`198.51.100.${i % 200}`] },
+      source: { file: `logs/${device}.log`, line: i + 1 }, reasons: ['bench'] });
+  }
+  for (let i = 0; i < alerts.length; i += 500) await mgr.ingest(alerts.slice(i, i + 500));
+  await mgr.idle();
+  for (const [i, name] of devices.entries()) {
+    const findings = alerts.filter((a) => a.device === name && a.detector === 'audit').slice(0, 5 + (i % 7));
+    await store.putDoc('device', name, { name, platform: ['ios', 'iosxr', 'junos', 'eos'][i % 4], version: '17.9', file: `configs/${name}.cfg`, last_audit: new Date(now - DAY).toISOString(), findings, history: [] });
+  }
+  const counts = { events: await store.countRows('events'), alerts: await store.countRows('alerts'), incidents: await store.countRows('incidents'), flows: await store.countRows('flows') };
+  await store.close();
+  const tSeed = Date.now();
+  console.log(`seeded ${JSON.stringify(counts)} in ${((tSeed - t0) / 1000).toFixed(1)} s (events ${((tEvents - t0) / 1000).toFixed(1)} s)`);
 }
-for (let i = 0; i < alerts.length; i += 500) await mgr.ingest(alerts.slice(i, i + 500));
-await mgr.idle();
-for (const [i, name] of devices.entries()) {
-  const findings = alerts.filter((a) => a.device === name && a.detector === 'audit').slice(0, 5 + (i % 7));
-  await store.putDoc('device', name, { name, platform: ['ios', 'iosxr', 'junos', 'eos'][i % 4], version: '17.9', file: `configs/${name}.cfg`, last_audit: new Date(now - DAY).toISOString(), findings, history: [] });
-}
-const counts = { events: await store.countRows('events'), alerts: await store.countRows('alerts'), incidents: await store.countRows('incidents'), flows: await store.countRows('flows') };
-await store.close();
-const tSeed = Date.now();
-console.log(`seeded ${JSON.stringify(counts)} in ${((tSeed - t0) / 1000).toFixed(1)} s (events ${((tEvents - t0) / 1000).toFixed(1)} s)`);
+
+if (reuse) console.log(`reusing the store in ${data}`);
+else await seed();
 
 // ---- the service
 const token = spawnSync(process.execPath, [CLI, 'token', 'create', '--role', 'viewer', '--name', 'bench', '--data', data], { encoding: 'utf8' }).stdout.trim();
@@ -138,6 +147,13 @@ try {
   const cold = await load();
   const warm = [];
   for (let i = 0; i < RUNS; i++) { await page.goto('about:blank'); warm.push(await load()); }
+  // where the time of the last load went (ms from navigation start)
+  const parts = await page.evaluate(`(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource').map((r) => ({ name: new URL(r.name).pathname, start: Math.round(r.startTime), end: Math.round(r.responseEnd) }));
+    return { domContentLoaded: Math.round(nav.domContentLoadedEventEnd), resources: res };
+  })()`);
+  console.log(`last load, ms from navigation start: DOMContentLoaded ${parts.domContentLoaded}; ${parts.resources.map((r) => `${r.name} ${r.start}-${r.end}`).join('; ')}`);
   const shown = await page.locator('a[data-severity] .tile-n').allTextContents();
   console.log(`overview tiles (critical..info): ${shown.join(' ')}`);
   if (errors.length) console.log(`browser console errors: ${errors.join(' | ')}`);
@@ -150,5 +166,5 @@ try {
 } finally {
   svc.kill('SIGTERM');
   await new Promise((r) => svc.once('exit', r));
-  rmSync(data, { recursive: true, force: true });
+  if (!keep) rmSync(data, { recursive: true, force: true });
 }
