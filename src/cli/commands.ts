@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { register as drill } from './drill.js';
 
 /**
  * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
-export const commands: ((program: Command) => void)[] = [];
+export const commands: ((program: Command) => void)[] = [drill];
