@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { register as drill } from './drill.js';
+import { register as serve } from './serve.js';
+import { register as token } from './token.js';
 
 /**
  * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
-export const commands: ((program: Command) => void)[] = [drill];
+export const commands: ((program: Command) => void)[] = [drill, serve, token];
