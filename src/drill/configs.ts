@@ -215,7 +215,7 @@ function iosxe(c: Carrier, d: Device, s: Secrets): ConfigDoc {
       ' collect interface output', ' collect counter bytes long', ' collect counter packets long', ' collect transport tcp flags',
       ' collect timestamp absolute first', ' collect timestamp absolute last', '!',
       'flow exporter FLOWCOL', ' destination 10.40.0.71 vrf Mgmt-intf', ` source ${mgmtIf.name}`, ' transport udp 2055', ' export-protocol netflow-v9', '!',
-      'flow monitor TW-MONITOR', ' exporter FLOWCOL', ' cache timeout active 60', ' record TW-RECORD', '!',
+      'flow monitor TW-MONITOR', ' exporter FLOWCOL', ' cache timeout active 300', ' record TW-RECORD', '!',
     ]);
   }
   doc.put('cp', ['control-plane', ' service-policy input COPP-POLICY', '!']);
@@ -321,8 +321,7 @@ function iosxr(c: Carrier, d: Device, s: Secrets): ConfigDoc {
     doc.put('flow', [
       'flow exporter-map FLOWCOL', ' version v9', '  options interface-table timeout 300', ' !', ' transport udp 2055',
       ` source ${mgmtIf.name}`, ' destination 10.40.0.71 vrf MGMT', '!',
-      'flow monitor-map TW-MONITOR', ' record ipv4', ' exporter FLOWCOL', ' cache timeout active 60', '!',
-      'sampler-map SAMPLE-1K', ' random 1 out-of 1000', '!',
+      'flow monitor-map TW-MONITOR', ' record ipv4', ' exporter FLOWCOL', ' cache timeout active 300', '!',
     ]);
   }
   for (const i of d.ifaces) {
@@ -330,7 +329,7 @@ function iosxr(c: Carrier, d: Device, s: Secrets): ConfigDoc {
     if (i.kind !== 'loopback') lines.push(` description ${i.desc}`);
     if (i.kind === 'mgmt') lines.push(' vrf MGMT');
     if (i.ip) lines.push(` ipv4 address ${i.ip} ${mask(i.len ?? 32)}`);
-    if ((i.kind === 'core' || i.kind === 'peering' || i.kind === 'customer') && d.exportsFlows) lines.push(' flow ipv4 monitor TW-MONITOR sampler SAMPLE-1K ingress');
+    if ((i.kind === 'core' || i.kind === 'peering' || i.kind === 'customer') && d.exportsFlows) lines.push(' flow ipv4 monitor TW-MONITOR ingress');
     lines.push('!');
     doc.put(`iface:${i.name}`, lines);
   }
@@ -472,7 +471,7 @@ function eos(c: Carrier, d: Device, s: Secrets): ConfigDoc {
   if (d.exportsFlows) {
     doc.put('flow', [
       'sflow run', '!',
-      'flow tracking sampled', '   sample 1024', '   tracker TW', '      exporter FLOWCOL', '         collector 10.40.0.71 port 2055', '         format ipfix version 10', '         local interface Management1', '   no shutdown', '!',
+      'flow tracking hardware', '   tracker TW', '      exporter FLOWCOL', '         collector 10.40.0.71 port 2055', '         format ipfix version 10', '         local interface Management1', '   no shutdown', '!',
     ]);
   }
   doc.put('routing', [
@@ -568,7 +567,7 @@ function junos(c: Carrier, d: Device, s: Secrets): ConfigDoc {
   if (d.exportsFlows) {
     doc.put('flow', [
       'set services flow-monitoring version-ipfix template IPV4 ipv4-template',
-      'set forwarding-options sampling instance TW input rate 1000',
+      'set forwarding-options sampling instance TW input rate 1',
       'set forwarding-options sampling instance TW family inet output flow-server 10.40.0.71 port 2055',
       'set forwarding-options sampling instance TW family inet output flow-server 10.40.0.71 version-ipfix template IPV4',
       `set forwarding-options sampling instance TW family inet output inline-jflow source-address ${d.mgmt}`,

@@ -30,8 +30,8 @@ const UDP = 17;
 const GRE = 47;
 export const PROTO = { TCP, UDP, GRE } as const;
 
-/** Exporters export a long flow as one record per active-timeout interval (60 s in the configs). */
-export const ACTIVE_TIMEOUT_MS = 60_000;
+/** Exporters export a long flow as one record per active-timeout interval (300 s in the configs). */
+export const ACTIVE_TIMEOUT_MS = 300_000;
 
 export class FlowPlan {
   readonly flows: FlowIntent[] = [];
@@ -91,15 +91,22 @@ export class FlowPlan {
       for (const d of c.devices) {
         const x = this.oobExporter(d);
         if (x) {
-          // SNMP polling from the NMS every 5 minutes, one record per hour of polls
-          const poll = h0 + 60_000 + (d.seq % 50) * 1000;
-          this.add({ t: poll, end: poll + 3300_000, exporter: x.name, src: c.nms[0].ip, dst: d.mgmt, sport: 161 + 40000, dport: 161, proto: UDP, bytes: 12 * (1800 + r.int(0, 600)), packets: 12 * 14, inIf: 2, outIf: 2, flags: 0 });
-          this.add({ t: poll + 20, end: poll + 3300_020, exporter: x.name, src: d.mgmt, dst: c.nms[0].ip, sport: 161, dport: 40161, proto: UDP, bytes: 12 * (9000 + r.int(0, 3000)), packets: 12 * 14, inIf: 2, outIf: 2, flags: 0 });
-          // syslog to both collectors
-          for (const s of c.syslog) this.add({ t: h0 + 5000, end: h0 + 3595_000, exporter: x.name, src: d.mgmt, dst: s.ip, sport: 514, dport: 514, proto: UDP, bytes: 40 * (180 + r.int(0, 200)), packets: 40 + r.int(0, 60), inIf: 2, outIf: 2, flags: 0 });
+          // SNMP polling from the NMS every 15 minutes
+          for (let q = 0; q < 4; q++) {
+            const poll = h0 + q * 900_000 + 60_000 + (d.seq % 50) * 1000;
+            this.add({ t: poll, end: poll + 2500, exporter: x.name, src: c.nms[0].ip, dst: d.mgmt, sport: 40161, dport: 161, proto: UDP, bytes: 1800 + r.int(0, 600), packets: 14, inIf: 2, outIf: 2, flags: 0 });
+            this.add({ t: poll + 20, end: poll + 2520, exporter: x.name, src: d.mgmt, dst: c.nms[0].ip, sport: 161, dport: 40161, proto: UDP, bytes: 9000 + r.int(0, 3000), packets: 14, inIf: 2, outIf: 2, flags: 0 });
+          }
+          // syslog bursts to both collectors
+          for (const s of c.syslog) {
+            for (let q = 0, n = r.int(1, 3); q < n; q++) {
+              const t = h0 + r.int(0, 3590) * 1000;
+              this.add({ t, end: t + r.int(1, 15) * 1000, exporter: x.name, src: d.mgmt, dst: s.ip, sport: 514, dport: 514, proto: UDP, bytes: r.int(2, 12) * 190, packets: r.int(2, 12), inIf: 2, outIf: 2, flags: 0 });
+            }
+          }
           // TACACS+ accounting and NTP
           this.tcp(x, d.mgmt, c.aaa[0].ip, 49, h0 + 420_000 + d.seq * 4000, h0 + 421_500 + d.seq * 4000, 900 + r.int(0, 900), 400);
-          if (h % 1 === 0) this.add({ t: h0 + 1000 * (d.seq % 60), end: h0 + 1000 * (d.seq % 60) + 1, exporter: x.name, src: d.mgmt, dst: c.ntp[h % 2].ip, sport: 123, dport: 123, proto: UDP, bytes: 76, packets: 1, inIf: 2, outIf: 2, flags: 0 });
+          this.add({ t: h0 + 1000 * (d.seq % 60), end: h0 + 1000 * (d.seq % 60) + 1, exporter: x.name, src: d.mgmt, dst: c.ntp[h % 2].ip, sport: 123, dport: 123, proto: UDP, bytes: 76, packets: 1, inIf: 2, outIf: 2, flags: 0 });
         }
         // transit on the edges: customers talking to the internet
         if (d.role === 'edge' && d.exportsFlows) {

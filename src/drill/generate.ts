@@ -115,6 +115,8 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(dir, { recursive: true });
+  // a manifest first, so an interrupted run still leaves a folder that the next run may replace
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ tool: 'tidewatch drill generate', status: 'incomplete' }) + '\n');
   const written: string[] = [];
   const write = (rel: string, text: string | Uint8Array) => {
     const p = join(dir, rel);
