@@ -59,11 +59,6 @@ export class AttackTable {
     return i < 0 ? this.tacticOrder.length : i;
   }
 
-  /** Every listed technique, in file order. */
-  all(): TechniqueInfo[] {
-    return [...this.rows.values()];
-  }
-
   isTechnique(id: string): boolean {
     return /^T\d{4}(\.\d{3})?$/.test(id);
   }

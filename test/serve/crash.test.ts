@@ -30,7 +30,7 @@ async function startServe(data: string, tcpPort = 0): Promise<{ child: ChildProc
 }
 
 async function scrape(port: number, token: string): Promise<string> {
-  const r = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const r = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
   return r.text();
 }
 
@@ -38,7 +38,10 @@ test('kill -9 under load loses nothing the service counted as accepted, and stor
   const t0 = Date.now();
   const data = mkdtempSync(join(tmpdir(), 'tw-crash-'));
   const token = TokenStore.forData(data).create('viewer', 'test').token;
+  const children: ChildProcess[] = [];
+  try {
   const first = await startServe(data);
+  children.push(first.child);
   // a sender writing as fast as the service takes it, until its connection dies
   let sent = 0;
   const sock = connect(first.tcp, '127.0.0.1');
@@ -71,6 +74,7 @@ test('kill -9 under load loses nothing the service counted as accepted, and stor
   const tKill = Date.now();
   // restart: the write-ahead log replays what was accepted but not yet stored
   const second = await startServe(data);
+  children.push(second.child);
   let text = '';
   await until(async () => {
     text = await scrape(second.http, token);
@@ -91,4 +95,7 @@ test('kill -9 under load loses nothing the service counted as accepted, and stor
     await store.close();
   }
   process.stderr.write(`# crash test: sent ${sent}, accepted before kill ${acceptedBefore} (stored ${storedBefore}), accepted after restart ${acceptedAfter}; load ${tKill - t0} ms, restart+replay ${Date.now() - tKill} ms\n`);
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  }
 });
