@@ -103,7 +103,7 @@ function isoOf(ms: number): string {
 export interface MatcherOptions {
   /** Clock for events without a time (and for lookup validity); default Date.now. */
   now?: () => number;
-  /** Flows: one alert per indicator, source and destination per this many seconds (default 3600; 0 = every flow). */
+  /** Flows: one alert per indicator and pair of addresses (either direction) per this many seconds (default 3600; 0 = every flow). */
   flowRepeatS?: number;
 }
 
@@ -198,7 +198,9 @@ export class IndicatorMatcher {
     if (this.flowRepeatMs > 0) {
       // a long-lived or beaconing connection is one finding per period, not one per flow record
       hits = hits.filter((h) => {
-        const key = `${h.indicator.id}|${flow.src_ip}|${flow.dst_ip}|${Math.floor(ms / this.flowRepeatMs)}`;
+        // both directions of one conversation are one finding
+        const pair = flow.src_ip < flow.dst_ip ? `${flow.src_ip}|${flow.dst_ip}` : `${flow.dst_ip}|${flow.src_ip}`;
+        const key = `${h.indicator.id}|${pair}|${Math.floor(ms / this.flowRepeatMs)}`;
         if (this.flowSeen.has(key)) return false;
         if (this.flowSeen.size >= 200_000) this.flowSeen = new Set();
         this.flowSeen.add(key);
