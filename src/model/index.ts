@@ -3,3 +3,4 @@ export * from './event.js';
 export * from './alert.js';
 export * from './incident.js';
 export * from './flow.js';
+export * from './access.js';
