@@ -544,9 +544,13 @@ export function generateAccessActivity(opts: AccessActivityOptions = {}): Access
         const rota = ops.filter((x) => x.oncall && x.role === o.role && d >= x.joined_day);
         if (rota.length && rota[week % rota.length] === o) {
           const calls = r.poisson(0.7) + (weekday === 0 || weekday === 6 ? r.poisson(0.8) : 0);
+          const taken: number[] = [];
           for (let c = 0; c < calls; c++) {
             const lh = r.chance(0.6) ? r.uniform(19, 31) : r.uniform(9, 18); // 19:00 to 07:00 next day, or weekend daytime
             if (lh < 19 && weekday !== 0 && weekday !== 6) continue;
+            // one call-out handles what is pending: call-outs are at least two hours apart
+            if (taken.some((x) => Math.abs(x - lh) < 2)) continue;
+            taken.push(lh);
             const t0 = localMidnight + lh * HOUR;
             if (t0 >= stop) continue;
             const h = o.hosts[0][0];
@@ -616,7 +620,8 @@ export function generateAccessActivity(opts: AccessActivityOptions = {}): Access
     ops.filter((o) => o.status === 'active' && !disableAt.has(o.name) && checkedSessions(o).length > 3 && pred(o));
   const authorizedTargets = (o: AccessOperatorProfile, t: number, system: string) => {
     const type = system === 'cdr-warehouse' ? 'cdr' : system === 'li-mediation' ? 'li' : undefined;
-    return activeFor(o.name, t, type as 'li' | 'cdr' | undefined).flatMap((w) => w.t.map((x) => ({ t: x, w })));
+    // warrants that stay valid for the next hours, so a planted session does not outlive its warrant
+    return activeFor(o.name, t, type as 'li' | 'cdr' | undefined).filter((w) => w.until > t + 3 * HOUR).flatMap((w) => w.t.map((x) => ({ t: x, w })));
   };
   const newName = (r: AccessRng) => {
     let n = '';
@@ -821,7 +826,7 @@ export function generateAccessActivity(opts: AccessActivityOptions = {}): Access
       const pool = at.length ? at : all;
       if (!pool.length) continue;
       const p99 = q99(st(o)?.searches, 3);
-      const n = Math.round(p99 * (variant === 0 ? r.uniform(2, 5) : r.uniform(3, 7)));
+      const n = Math.round(p99 * (variant === 0 ? r.uniform(2.5, 6) : r.uniform(4, 8)));
       const id = plant('behaviour_anomaly', ['no_warrant', 'unauthorized_operator'], o.name, t0, `${o.name} ran ${n} searches in an hour${variant === 0 ? ' at night' : ''} (own hourly p99 ${p99})`);
       let t = t0;
       if (variant === 0) push(t - 2 * MIN, { system, operator: o.name, ...src(system, wt.host), action: 'login', targets: [], result: 'success' }, id);

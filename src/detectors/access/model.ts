@@ -43,7 +43,7 @@ export interface OperatorModel {
   day: Record<DayMetric, Quantiles>;
   /** Bytes per single export. */
   export_size: Quantiles;
-  /** Active hours per source (src_host, else src_ip), per system, per action. */
+  /** Active hours per source (its host name and its IP address each count), per system, per action. */
   hosts: Record<string, number>;
   systems: Record<string, number>;
   actions: Record<string, number>;
@@ -59,8 +59,10 @@ export interface ModelParams {
   unusual_hour_p: number;
   /** Score of an hour the operator never works (scaled down linearly as the share approaches unusual_hour_p). */
   unusual_hour_weight: number;
-  /** Multiplier on the 99th percentile before a volume counts as excess. */
+  /** Multiplier on the 99th percentile before an hour's volume counts as excess. */
   volume_margin: number;
+  /** The same for daily volumes (their 99th percentile is already the larger of the empirical and the fitted one). */
+  daily_margin: number;
   /** Smallest reference volumes, so quiet operators are not flagged for a handful of actions. */
   floors: Record<HourMetric | DayMetric | 'export_size', number>;
   /** Weight of the second and further volume components (they are correlated with the first). */
@@ -74,10 +76,11 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = {
   threshold: 1,
   min_hours: 40,
   unusual_hour_p: 0.05,
-  unusual_hour_weight: 0.6,
-  volume_margin: 1.25,
+  unusual_hour_weight: 0.8,
+  volume_margin: 1.75,
+  daily_margin: 1.5,
   floors: {
-    searches: 6, targets: 5, records: 2000, export_bytes: 5_000_000, provisions: 4,
+    searches: 8, targets: 6, records: 2000, export_bytes: 5_000_000, provisions: 6,
     searches_day: 30, targets_day: 15, export_size: 5_000_000,
   },
   secondary_weight: 0.25,
@@ -110,16 +113,81 @@ function weekIndex(hourIndex: number): number {
 }
 
 const INTERCEPT_ACTIONS = new Set(['provision_intercept', 'modify_intercept', 'deprovision_intercept']);
+export const WINDOW_MS = HOUR_MS;
+
+/**
+ * Search-like activity (searches and exports) of one operator in the trailing 60 minutes, so a burst that
+ * straddles a clock hour counts whole. Amortized O(1) per event.
+ */
+export class Window60 {
+  private readonly t: number[] = [];
+  private readonly s: number[] = [];
+  private readonly r: number[] = [];
+  private readonly g: (readonly string[])[] = [];
+  private head = 0;
+  searches = 0;
+  records = 0;
+  /** Distinct targets in the window with their counts. */
+  readonly counts = new Map<string, number>();
+
+  /** Time of the oldest event in the window. */
+  get start(): number {
+    return this.t[this.head];
+  }
+
+  add(time: number, search: boolean, records: number, targets: readonly string[]): void {
+    this.evict(time - WINDOW_MS);
+    this.t.push(time);
+    this.s.push(search ? 1 : 0);
+    this.r.push(records);
+    this.g.push(targets);
+    if (search) this.searches++;
+    this.records += records;
+    for (const x of targets) this.counts.set(x, (this.counts.get(x) ?? 0) + 1);
+  }
+
+  private evict(before: number): void {
+    const t = this.t;
+    let h = this.head;
+    while (h < t.length && t[h] <= before) {
+      this.searches -= this.s[h];
+      this.records -= this.r[h];
+      for (const x of this.g[h]) {
+        const c = this.counts.get(x)! - 1;
+        if (c) this.counts.set(x, c);
+        else this.counts.delete(x);
+      }
+      h++;
+    }
+    if (h > 512 && h * 2 > t.length) {
+      t.splice(0, h);
+      this.s.splice(0, h);
+      this.r.splice(0, h);
+      this.g.splice(0, h);
+      h = 0;
+    }
+    this.head = h;
+  }
+}
+
+export type WindowMetric = 'searches' | 'targets' | 'records';
 
 /** What one operator did in one hour. Shared by learning and scoring so both count the same way. */
 export class HourBucket {
   events = 0;
+  /** Totals of the clock hour. */
   searches = 0;
   records = 0;
   export_bytes = 0;
   max_export = 0;
   provisions = 0;
+  /** Distinct targets searched or exported in the clock hour. */
   readonly targets = new Set<string>();
+  /** Peaks of the trailing 60-minute window over events of this hour, and where each peak window starts and ends. */
+  readonly peak: Record<WindowMetric, number> = { searches: 0, targets: 0, records: 0 };
+  readonly peakFrom: Record<WindowMetric, number> = { searches: 0, targets: 0, records: 0 };
+  readonly peakTo: Record<WindowMetric, number> = { searches: 0, targets: 0, records: 0 };
+  /** Sources as `host|ip` (either part may be empty), lower case. */
   readonly hosts = new Set<string>();
   readonly systems = new Set<string>();
   readonly actions = new Set<string>();
@@ -128,29 +196,42 @@ export class HourBucket {
     if (keepExports) this.exports = [];
   }
 
-  add(e: AccessEvent, normalizedTargets?: readonly string[]): void {
+  add(e: AccessEvent, t: number, nts: readonly string[], win: Window60): void {
     this.events++;
     const a = e.action;
-    if (a === 'search') {
-      this.searches++;
-      if (e.records) this.records += e.records;
-    } else if (a === 'export') {
-      const b = e.bytes ?? 0;
-      this.export_bytes += b;
-      if (b > this.max_export) this.max_export = b;
-      this.exports?.push(b);
-      if (e.records) this.records += e.records;
+    const search = a === 'search';
+    if (search || a === 'export') {
+      const rec = e.records ?? 0;
+      if (search) this.searches++;
+      else {
+        const b = e.bytes ?? 0;
+        this.export_bytes += b;
+        if (b > this.max_export) this.max_export = b;
+        this.exports?.push(b);
+      }
+      this.records += rec;
+      for (const x of nts) this.targets.add(x);
+      win.add(t, search, rec, nts);
+      this.bump('searches', win.searches, win, t);
+      this.bump('targets', win.counts.size, win, t);
+      this.bump('records', win.records, win, t);
     } else if (INTERCEPT_ACTIONS.has(a)) this.provisions++;
-    const ts = normalizedTargets ?? e.targets.map(normalizeTarget);
-    for (const t of ts) this.targets.add(t);
-    const src = e.src_host ?? e.src_ip;
-    if (src) this.hosts.add(src.toLowerCase());
+    if (e.src_host || e.src_ip) this.hosts.add(`${e.src_host ?? ''}|${e.src_ip ?? ''}`.toLowerCase());
     this.systems.add(e.system);
     this.actions.add(a);
   }
 
+  private bump(m: WindowMetric, v: number, win: Window60, t: number): void {
+    if (v > this.peak[m]) {
+      this.peak[m] = v;
+      this.peakFrom[m] = win.start;
+      this.peakTo[m] = t;
+    }
+  }
+
+  /** The scored value of a metric: 60-minute peaks for searches, targets and records; hour totals otherwise. */
   metric(m: HourMetric): number {
-    return m === 'targets' ? this.targets.size : this[m];
+    return m === 'searches' || m === 'targets' || m === 'records' ? this.peak[m] : this[m];
   }
 }
 
@@ -201,6 +282,7 @@ class OperatorLearner {
   readonly actions: Record<string, number> = {};
   bucket?: HourBucket;
   day?: DayState;
+  readonly win = new Window60();
   first = Infinity;
   last = -Infinity;
   activeHours = 0;
@@ -213,7 +295,7 @@ class OperatorLearner {
     const h = Math.floor(t / HOUR_MS);
     if (this.bucket && this.bucket.hour !== h) this.close();
     if (!this.bucket) this.bucket = new HourBucket(h, true);
-    this.bucket.add(e);
+    this.bucket.add(e, t, e.targets.length ? e.targets.map(normalizeTarget) : [], this.win);
   }
 
   close(): void {
@@ -224,7 +306,9 @@ class OperatorLearner {
     for (const m of HOUR_METRICS) this.hourly[m].push(b.metric(m));
     this.exportSizes.push(...(b.exports ?? []));
     this.weeksActive[hourOfWeek(b.hour)].add(weekIndex(b.hour));
-    for (const x of b.hosts) this.hosts[x] = (this.hosts[x] ?? 0) + 1;
+    const seen = new Set<string>();
+    for (const pair of b.hosts) for (const x of pair.split('|')) if (x) seen.add(x);
+    for (const x of seen) this.hosts[x] = (this.hosts[x] ?? 0) + 1;
     for (const x of b.systems) this.systems[x] = (this.systems[x] ?? 0) + 1;
     for (const x of b.actions) this.actions[x] = (this.actions[x] ?? 0) + 1;
     const d = dayIndex(b.hour, this.dayStartHour);
@@ -254,7 +338,7 @@ class OperatorLearner {
       day_start_hour: this.dayStartHour,
       how: this.weeksActive.map((s) => s.size),
       hour: Object.fromEntries(HOUR_METRICS.map((m) => [m, quantiles(this.hourly[m])])) as Record<HourMetric, Quantiles>,
-      day: Object.fromEntries(DAY_METRICS.map((m) => [m, quantiles(this.daily[m])])) as Record<DayMetric, Quantiles>,
+      day: Object.fromEntries(DAY_METRICS.map((m) => [m, quantiles(this.daily[m], true)])) as Record<DayMetric, Quantiles>,
       export_size: quantiles(this.exportSizes, true),
       hosts: this.hosts,
       systems: this.systems,
@@ -342,6 +426,8 @@ export interface ScoreComponent {
   reason: () => string;
   /** Volume components share one family: only the largest counts fully. */
   family?: 'volume' | 'daily';
+  /** For 60-minute peaks: when the peak window starts (it may reach into the previous hour). */
+  from?: number;
 }
 
 export interface HourScore {
@@ -351,15 +437,32 @@ export interface HourScore {
 
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
+function hhmmss(t: number): string {
+  return new Date(t).toISOString().slice(11, 19);
+}
+
 function hh(h: number): string {
   return `${String(((h % 24) + 24) % 24).padStart(2, '0')}:00`;
 }
 
-/** Smoothed share of history weeks in which the operator was active in an hour of week (neighbours count half). */
+/**
+ * How usual an hour of the week is for an operator: the larger of (a) the share of history weeks in which the
+ * operator was active in that hour of the week and (b) the share of days of the same type (weekdays, or weekend
+ * days) on which it was active at that hour of the day. Neighbouring hours count half in both (so a shift that
+ * starts a little early, or daylight saving time, is not unusual); (b) lets overtime seen on some weekdays cover
+ * the others.
+ */
 export function activityShare(m: OperatorModel, how: number): number {
   const a = m.how;
-  const s = a[how] + 0.5 * (a[(how + 167) % 168] + a[(how + 1) % 168]);
-  return Math.min(1, s / (2 * m.weeks));
+  const at = (i: number) => a[i] + 0.5 * (a[(i + 167) % 168] + a[(i + 1) % 168]);
+  const byWeek = at(how) / (2 * m.weeks);
+  const day = Math.floor(how / 24);
+  const hour = how % 24;
+  const days = day < 5 ? [0, 1, 2, 3, 4] : [5, 6];
+  let s = 0;
+  for (const d of days) s += at(d * 24 + hour);
+  const byDay = s / (2 * m.weeks * days.length);
+  return Math.min(1, Math.max(byWeek, byDay));
 }
 
 /** "09:00 to 18:00 UTC on weekdays" (and weekends when the operator works them), from the hour-of-week counts. */
@@ -399,7 +502,7 @@ export function fmtBytes(x: number): string {
 
 const HOUR_TEXT: Record<HourMetric, (x: number) => string> = {
   searches: (x) => `ran ${fmtNum(x)} searches`,
-  targets: (x) => `searched ${fmtNum(x)} distinct subscribers`,
+  targets: (x) => `searched or exported ${fmtNum(x)} distinct subscribers`,
   records: (x) => `retrieved ${fmtNum(x)} records`,
   export_bytes: (x) => `exported ${fmtBytes(x)}`,
   provisions: (x) => `made ${fmtNum(x)} intercept changes (provision, modify, deprovision)`,
@@ -430,9 +533,12 @@ export function scoreHour(
     const ref = Math.max(p99 * p.volume_margin, p.floors[m]);
     if (x <= ref) continue;
     const fmt = m === 'export_bytes' ? fmtBytes : fmtNum;
+    const when = m === 'searches' || m === 'targets' || m === 'records'
+      ? () => `in the 60 minutes from ${hhmmss(b.peakFrom[m])} to ${hhmmss(b.peakTo[m])} UTC`
+      : span;
     comps.push({
-      name: m, family: 'volume', score: ratio(x, ref),
-      reason: () => `${HOUR_TEXT[m](x)} ${span()}; ${whose} 99th percentile is ${fmt(p99)} per active hour${p99 * p.volume_margin < p.floors[m] ? ` (the model's floor is ${fmt(p.floors[m])})` : ''}`,
+      name: m, family: 'volume', score: ratio(x, ref), from: m === 'searches' || m === 'targets' || m === 'records' ? b.peakFrom[m] : undefined,
+      reason: () => `${HOUR_TEXT[m](x)} ${when()}; ${whose} 99th percentile is ${fmt(p99)} per hour${p99 * p.volume_margin < p.floors[m] ? ` (the model's floor is ${fmt(p.floors[m])})` : ''}`,
     });
   }
   if (b.max_export > 0) {
@@ -448,11 +554,13 @@ export function scoreHour(
     for (const m of DAY_METRICS) {
       const x = day.metric(m);
       const q = vol.day[m];
-      const ref = Math.max(q.p99 * p.volume_margin, p.floors[m]);
+      // about one sample per working day: the log-normal fit steadies the 99th percentile of a short history
+      const p99 = Math.max(q.p99, q.p99_fit ?? 0);
+      const ref = Math.max(p99 * p.daily_margin, p.floors[m]);
       if (x <= ref) continue;
       comps.push({
         name: m, family: 'daily', score: ratio(x, ref),
-        reason: () => `${m === 'searches_day' ? `ran ${fmtNum(x)} searches` : `searched ${fmtNum(x)} distinct subscribers`} so far in this operator's day (up to ${hh(b.hour + 1)} UTC); ${whose} daily 99th percentile is ${fmtNum(q.p99)}`,
+        reason: () => `${m === 'searches_day' ? `ran ${fmtNum(x)} searches` : `searched ${fmtNum(x)} distinct subscribers`} so far in this operator's day (up to ${hh(b.hour + 1)} UTC); ${whose} daily 99th percentile is ${fmtNum(p99)}`,
       });
     }
   }
@@ -472,8 +580,18 @@ export function scoreHour(
   }
   if (model) {
     const known = (rec: Record<string, number>) => Object.entries(rec).sort((a, c) => c[1] - a[1]).slice(0, 3).map(([k]) => k).join(', ');
-    for (const h of b.hosts) {
-      if (model.hosts[h]) continue;
+    // one source may show as a name on one system and as an address on another: count it once
+    const newSources = new Set<string>();
+    const counted = new Set<string>();
+    const pairs = [...b.hosts].map((x) => x.split('|')).sort((x, y) => Number(!!y[0] && !!y[1]) - Number(!!x[0] && !!x[1]));
+    for (const [host, ip] of pairs) {
+      if ((host && model.hosts[host]) || (ip && model.hosts[ip])) continue;
+      if ((host && counted.has(host)) || (ip && counted.has(ip))) continue;
+      if (host) counted.add(host);
+      if (ip) counted.add(ip);
+      newSources.add(host && ip ? `${host} (${ip})` : host || ip);
+    }
+    for (const h of newSources) {
       comps.push({ name: 'new_host', score: p.new_host_weight, reason: () => `worked from ${h}, a source this operator never used in history (usually ${known(model.hosts) || 'none'})` });
     }
     for (const s of b.systems) {

@@ -10,7 +10,7 @@ import type { Severity } from '../../model/severity.js';
 import { isIp, parsePrefix, inAnyPrefix, type Prefix } from '../../util/ip.js';
 import { makeAccessAlert, redactEvent } from './alerts.js';
 import {
-  DEFAULT_MODEL_PARAMS, DayState, HOUR_MS, HourBucket, dayIndex, fmtBytes, scoreHour,
+  DEFAULT_MODEL_PARAMS, DayState, HOUR_MS, HourBucket, Window60, dayIndex, fmtBytes, scoreHour,
   type AccessModelSet, type ModelParams, type OperatorModel,
 } from './model.js';
 import { WarrantRegister, maskTarget, normalizeTarget } from './warrants.js';
@@ -69,13 +69,18 @@ interface OpState {
   bucket?: HourBucket;
   bucketFirst: number;
   bucketTime: string;
-  bucketLines: Map<string, number[]>;
+  /** Lines of the open hour (file, line, time), and of the hour before it (for peaks that reach back into it). */
+  lines: LineLog;
+  prevLines?: LineLog;
+  win: Window60;
   day?: DayState;
   disabledSince?: number;
   disabledBy?: string;
   lastDisabledAlert: number;
-  fails: { t: number; source: SourceRef; src?: string }[];
-  burstUntil: number;
+  /** Failed logins per system (a burst is counted per operator and system). */
+  fails?: Map<string, { list: { t: number; source: SourceRef; src?: string }[]; burstUntil: number }>;
+  /** Lines of the operator's day so far (for alerts on daily volumes). */
+  dayLines?: LineLog;
   foldUndeclared?: Map<string, number>;
 }
 
@@ -85,6 +90,8 @@ const VERB: Record<string, string> = {
 };
 const LOWER: Record<Severity, Severity> = { critical: 'high', high: 'medium', medium: 'low', low: 'info', info: 'info' };
 const SWEEP_MS = 5 * 60_000;
+/** Lines kept per operator-day for alerts on daily volumes. */
+const MAX_DAY_LINES = 5000;
 
 class JumpHosts {
   readonly names = new Set<string>();
@@ -170,8 +177,8 @@ export class AccessMonitor {
       const declared = this.declaredOps.get(key);
       const model = this.models?.operators[key];
       s = {
-        key, name, model, known: !!declared || !!model, bucketFirst: 0, bucketTime: '', bucketLines: new Map(),
-        lastDisabledAlert: -Infinity, fails: [], burstUntil: -Infinity,
+        key, name, model, known: !!declared || !!model, bucketFirst: 0, bucketTime: '', lines: newLog(), win: new Window60(),
+        lastDisabledAlert: -Infinity,
         disabledSince: declared?.status === 'disabled' ? -Infinity : undefined,
         disabledBy: declared?.status === 'disabled' ? 'the site file lists it as disabled' : undefined,
       };
@@ -209,14 +216,13 @@ export class AccessMonitor {
       op.bucket = new HourBucket(h);
       op.bucketFirst = t;
       op.bucketTime = e.time;
-      op.bucketLines = new Map();
     } else if (op.bucket.hour > h) this.stats.late_events++;
     const nts = e.targets.length ? e.targets.map(normalizeTarget) : (EMPTY as string[]);
-    op.bucket.add(e, nts);
+    op.bucket.add(e, t, nts, op.win);
     if (source.line !== undefined) {
-      let l = op.bucketLines.get(source.file);
-      if (!l) op.bucketLines.set(source.file, (l = []));
-      l.push(source.line);
+      op.lines.files.push(source.file);
+      op.lines.nos.push(source.line);
+      op.lines.times.push(t);
     }
     this.rulesFor(op, e, t, nts, source, out);
     return this.count(out);
@@ -287,18 +293,22 @@ export class AccessMonitor {
     const a = e.action;
     if (a === 'login_failed' || (a === 'login' && e.result === 'failure')) {
       const win = this.rules.failed_login_window_ms;
-      op.fails.push({ t, source, src: e.src_ip ?? e.src_host });
-      while (op.fails.length && op.fails[0].t < t - win) op.fails.shift();
-      if (t <= op.burstUntil) op.burstUntil = t + win;
-      else if (op.fails.length >= this.rules.failed_login_count) {
-        op.burstUntil = t + win;
-        const span = Math.round((t - op.fails[0].t) / 1000);
-        const srcs = [...new Set(op.fails.map((f) => f.src).filter(Boolean))];
-        const byFile = groupLines(op.fails.map((f) => f.source));
+      if (!op.fails) op.fails = new Map();
+      let f = op.fails.get(e.system);
+      if (!f) op.fails.set(e.system, (f = { list: [], burstUntil: -Infinity }));
+      const fails = f.list;
+      fails.push({ t, source, src: e.src_ip ?? e.src_host });
+      while (fails.length && fails[0].t < t - win) fails.shift();
+      if (t <= f.burstUntil) f.burstUntil = t + win;
+      else if (fails.length >= this.rules.failed_login_count) {
+        f.burstUntil = t + win;
+        const span = Math.round((t - fails[0].t) / 1000);
+        const srcs = [...new Set(fails.map((x) => x.src).filter(Boolean))];
+        const byFile = groupLines(fails.map((x) => x.source));
         out.push(makeAccessAlert({
-          ...base(), kind: 'failed_login_burst', severity: 'medium', time: new Date(op.fails[0].t).toISOString(),
+          ...base(), kind: 'failed_login_burst', severity: 'medium', time: new Date(fails[0].t).toISOString(),
           source: byFile[byFile.length - 1], correlation: byFile.length > 1 ? { sources: byFile } : undefined,
-          reasons: [`${op.fails.length} failed logins for ${e.operator} on ${e.system} within ${span < 120 ? `${span} s` : `${Math.round(span / 60)} min`}${srcs.length ? ` from ${srcs.join(', ')}` : ''}; the burst threshold is ${this.rules.failed_login_count} within ${Math.round(win / 60_000)} min.`],
+          reasons: [`${fails.length} failed logins for ${e.operator} on ${e.system} within ${span < 120 ? `${span} s` : `${Math.round(span / 60)} min`}${srcs.length ? ` from ${srcs.join(', ')}` : ''}; the burst threshold is ${this.rules.failed_login_count} within ${Math.round(win / 60_000)} min.`],
         }));
       }
     }
@@ -402,16 +412,49 @@ export class AccessMonitor {
   private close(op: OpState, out: Alert[]): void {
     const b = op.bucket!;
     op.bucket = undefined;
+    const lines = op.lines;
+    const prev = op.prevLines && op.prevLines.hour === b.hour - 1 ? op.prevLines : undefined;
+    lines.hour = b.hour;
+    op.prevLines = lines;
+    op.lines = newLog();
     this.stats.operator_hours++;
     const dsh = op.model?.day_start_hour ?? this.pop?.day_start_hour ?? 0;
     const d = dayIndex(b.hour, dsh);
-    if (!op.day || op.day.day !== d) op.day = new DayState(d);
+    if (!op.day || op.day.day !== d) {
+      op.day = new DayState(d);
+      op.dayLines = undefined;
+    }
     op.day.addBucket(b);
+    if (this.models) {
+      // keep the day's lines (bounded) for alerts on daily volumes
+      const dl = (op.dayLines ??= newLog());
+      for (let i = 0; i < lines.nos.length && dl.nos.length < MAX_DAY_LINES; i++) {
+        dl.files.push(lines.files[i]);
+        dl.nos.push(lines.nos[i]);
+        dl.times.push(lines.times[i]);
+      }
+    }
     if (!this.models || !this.pop) return;
     const s = scoreHour(b, op.day, op.model, this.pop, this.params);
     if (s.score < this.params.threshold) return;
     if (s.components.some((c) => c.family === 'daily')) op.day.alerted = true;
-    const sources = [...op.bucketLines].map(([file, lines]) => ({ file, lines }));
+    // the lines of the hour, and those of the previous hour inside a 60-minute peak window that reaches back
+    const from = Math.min(...s.components.map((c) => c.from ?? Infinity));
+    const byFile = new Map<string, number[]>();
+    const take = (log: LineLog, min: number) => {
+      for (let i = 0; i < log.nos.length; i++) {
+        if (log.times[i] < min) continue;
+        let l = byFile.get(log.files[i]);
+        if (!l) byFile.set(log.files[i], (l = []));
+        l.push(log.nos[i]);
+      }
+    };
+    if (s.components.some((c) => c.family === 'daily') && op.dayLines) take(op.dayLines, -Infinity);
+    else {
+      if (prev && Number.isFinite(from)) take(prev, from);
+      take(lines, -Infinity);
+    }
+    const sources = [...byFile].map(([file, ls]) => ({ file, lines: ls.sort((x, y) => x - y) }));
     sources.sort((x, y) => y.lines.length - x.lines.length);
     const start = b.hour * HOUR_MS;
     const severity: Severity = s.score >= 4 ? 'critical' : s.score >= 2 ? 'high' : 'medium';
@@ -443,6 +486,17 @@ export class AccessMonitor {
     for (const o of this.ops.values()) if (o.bucket) open++;
     return { operators: this.ops.size, open_hours: open };
   }
+}
+
+interface LineLog {
+  hour: number;
+  files: string[];
+  nos: number[];
+  times: number[];
+}
+
+function newLog(): LineLog {
+  return { hour: NaN, files: [], nos: [], times: [] };
 }
 
 type AlertBase = Omit<Parameters<typeof makeAccessAlert>[0], 'kind' | 'severity' | 'reasons'>;
