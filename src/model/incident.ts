@@ -38,4 +38,26 @@ export interface Incident {
   remediation: string[];
   history: IncidentStateChange[];
   notes: { by: string; at: string; text: string }[];
+  /** Known chains (rules/correlation/incidents.yml `chains`) the incident's alerts complete, in time order. */
+  chains?: { id: string; title: string }[];
+  /** Why the severity is above the highest alert severity. */
+  severity_reasons?: string[];
+  /** Set when this incident was merged into another (it is then closed). */
+  merged_into?: string;
+}
+
+/** A rule that drops future alerts matching it (added when an incident is closed as a false positive). */
+export interface Suppression {
+  id: string;
+  /** The alert rule id it silences. */
+  rule: string;
+  /** Only alerts about this device (any device when absent). */
+  device?: string;
+  incident?: string;
+  created_by: string;
+  created_at: string;
+  note?: string;
+  /** Alerts dropped by it so far, and when the last one was. */
+  hits: number;
+  last_hit?: string;
 }

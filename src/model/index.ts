@@ -4,3 +4,4 @@ export * from './alert.js';
 export * from './incident.js';
 export * from './flow.js';
 export * from './access.js';
+export * from './config.js';

@@ -32,10 +32,27 @@ export interface AlertQuery extends Page {
 }
 
 export interface IncidentQuery extends Page {
-  state?: IncidentState;
+  /** One state or any of several. */
+  state?: IncidentState | IncidentState[];
   minSeverity?: Severity;
   device?: string;
   order?: 'severity' | 'last_seen' | 'first_seen';
+}
+
+export interface FlowQuery {
+  since?: string;
+  until?: string;
+  src?: string;
+  dst?: string;
+  /** Either port (source or destination). */
+  port?: number;
+  exporter?: string;
+}
+
+export interface FlowTotals {
+  bytes: number;
+  packets: number;
+  flows: number;
 }
 
 export const STORE_TABLES = ['events', 'flows', 'alerts', 'incidents'] as const;
@@ -52,6 +69,16 @@ export interface Store {
   insertFlows(rows: readonly FlowRecord[]): Promise<void>;
   /** Inserts alerts, ignoring ids already stored; returns how many were new. */
   insertAlerts(rows: readonly Alert[]): Promise<number>;
+  /** Like insertAlerts, but returns the alerts that were new (in input order). */
+  insertNewAlerts(rows: readonly Alert[]): Promise<Alert[]>;
+  /** Alert counts per time bucket (start, ISO) and detector. */
+  alertBuckets(q: { since?: string; until?: string; bucketSeconds: number }): Promise<{ bucket: string; detector: string; count: number }[]>;
+  /** Incident counts per severity, over the given states (all states when absent). */
+  incidentCounts(states?: readonly IncidentState[]): Promise<Record<Severity, number>>;
+  /** Flow totals per time bucket (by flow start). */
+  flowSeries(q: FlowQuery & { bucketSeconds: number }): Promise<({ bucket: string } & FlowTotals)[]>;
+  /** Top flow keys by bytes: `src`, `dst`, `pair` (`src > dst`), `port` (destination port/protocol). */
+  flowTop(q: FlowQuery & { by: 'src' | 'dst' | 'pair' | 'port'; limit: number }): Promise<({ key: string } & FlowTotals)[]>;
   listAlerts(q: AlertQuery): Promise<{ total: number; items: Alert[] }>;
   getAlerts(ids: readonly string[]): Promise<Alert[]>;
   putIncident(inc: Incident): Promise<void>;

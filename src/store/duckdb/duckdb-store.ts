@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Alert } from '../../model/alert.js';
-import type { Incident } from '../../model/incident.js';
+import type { Incident, IncidentState } from '../../model/incident.js';
 import type { FlowRecord } from '../../model/flow.js';
-import { severityRank } from '../../model/severity.js';
-import type { AlertQuery, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
+import { SEVERITIES, severityRank, type Severity } from '../../model/severity.js';
+import type { AlertQuery, FlowQuery, FlowTotals, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
 import { DUCKDB_SCHEMA } from './schema.js';
 
 const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
@@ -67,15 +67,83 @@ export class DuckDbStore implements Store {
   }
 
   async insertAlerts(rows: readonly Alert[]): Promise<number> {
-    let added = 0;
-    for (const a of rows) {
-      const r = await this.conn.run(
-        `INSERT INTO alerts VALUES ($1, $2::TIMESTAMPTZ, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-        [a.id, a.time, a.detector, a.rule.id, a.severity, severityRank(a.severity), a.device ?? null, JSON.stringify(a)],
-      );
-      added += Number(r.rowsChanged);
+    return (await this.insertNewAlerts(rows)).length;
+  }
+
+  async insertNewAlerts(rows: readonly Alert[]): Promise<Alert[]> {
+    const byId = new Map<string, Alert>();
+    for (const a of rows) if (!byId.has(a.id)) byId.set(a.id, a);
+    const unique = [...byId.values()];
+    const fresh = new Set<string>();
+    // multi-row INSERT ... RETURNING in chunks: one statement per alert was the bottleneck at high alert rates
+    for (let i = 0; i < unique.length; i += 256) {
+      const chunk = unique.slice(i, i + 256);
+      const params: (string | number | null)[] = [];
+      const values = chunk.map((a) => {
+        const b = params.length;
+        params.push(a.id, a.time, a.detector, a.rule.id, a.severity, severityRank(a.severity), a.device ?? null, JSON.stringify(a));
+        return `($${b + 1}, $${b + 2}::TIMESTAMPTZ, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8})`;
+      });
+      const r = await this.conn.runAndReadAll(`INSERT INTO alerts VALUES ${values.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`, params);
+      for (const row of r.getRowObjects()) fresh.add(String(row.id));
     }
-    return added;
+    return unique.filter((a) => fresh.has(a.id));
+  }
+
+  async alertBuckets(q: { since?: string; until?: string; bucketSeconds: number }): Promise<{ bucket: string; detector: string; count: number }[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const p = (v: string | number) => { params.push(v); return `$${params.length}`; };
+    if (q.since) where.push(`time >= ${p(q.since)}::TIMESTAMPTZ`);
+    if (q.until) where.push(`time < ${p(q.until)}::TIMESTAMPTZ`);
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const secs = Math.max(1, Math.trunc(q.bucketSeconds));
+    const rows = (await this.conn.runAndReadAll(
+      `SELECT epoch_ms(time_bucket(INTERVAL '${secs} seconds', time)) b, detector, count(*) n FROM alerts ${w} GROUP BY ALL ORDER BY b, detector`, params,
+    )).getRowObjects();
+    return rows.map((r) => ({ bucket: new Date(Number(r.b)).toISOString(), detector: String(r.detector), count: Number(r.n) }));
+  }
+
+  async incidentCounts(states?: readonly IncidentState[]): Promise<Record<Severity, number>> {
+    const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    const w = states?.length ? `WHERE state IN (SELECT unnest($1::VARCHAR[]))` : '';
+    const rows = (await this.conn.runAndReadAll(`SELECT severity, count(*) n FROM incidents ${w} GROUP BY severity`, states?.length ? [listLiteral(states)] : [])).getRowObjects();
+    for (const r of rows) if (String(r.severity) in out) out[String(r.severity) as Severity] = Number(r.n);
+    return out;
+  }
+
+  private flowWhere(q: FlowQuery): { w: string; params: (string | number)[] } {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const p = (v: string | number) => { params.push(v); return `$${params.length}`; };
+    if (q.since) where.push(`time_start >= ${p(q.since)}::TIMESTAMPTZ`);
+    if (q.until) where.push(`time_start < ${p(q.until)}::TIMESTAMPTZ`);
+    if (q.src) where.push(`src_ip = ${p(q.src)}`);
+    if (q.dst) where.push(`dst_ip = ${p(q.dst)}`);
+    if (q.exporter) where.push(`exporter = ${p(q.exporter)}`);
+    if (q.port !== undefined) { const x = p(q.port); where.push(`(src_port = ${x} OR dst_port = ${x})`); }
+    return { w: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  async flowSeries(q: FlowQuery & { bucketSeconds: number }): Promise<({ bucket: string } & FlowTotals)[]> {
+    const { w, params } = this.flowWhere(q);
+    const secs = Math.max(1, Math.trunc(q.bucketSeconds));
+    const rows = (await this.conn.runAndReadAll(
+      `SELECT epoch_ms(time_bucket(INTERVAL '${secs} seconds', time_start)) b, sum(bytes)::DOUBLE bytes, sum(packets)::DOUBLE packets, count(*) flows
+       FROM flows ${w} GROUP BY b ORDER BY b`, params,
+    )).getRowObjects();
+    return rows.map((r) => ({ bucket: new Date(Number(r.b)).toISOString(), bytes: Number(r.bytes), packets: Number(r.packets), flows: Number(r.flows) }));
+  }
+
+  async flowTop(q: FlowQuery & { by: 'src' | 'dst' | 'pair' | 'port'; limit: number }): Promise<({ key: string } & FlowTotals)[]> {
+    const { w, params } = this.flowWhere(q);
+    const key = q.by === 'src' ? 'src_ip' : q.by === 'dst' ? 'dst_ip' : q.by === 'pair' ? `src_ip || ' > ' || dst_ip`
+      : `CAST(dst_port AS VARCHAR) || '/' || CASE protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' ELSE CAST(protocol AS VARCHAR) END`;
+    const rows = (await this.conn.runAndReadAll(
+      `SELECT ${key} k, sum(bytes)::DOUBLE bytes, sum(packets)::DOUBLE packets, count(*) flows FROM flows ${w}
+       GROUP BY k ORDER BY bytes DESC, k LIMIT ${Math.max(1, Math.min(1000, Math.trunc(q.limit)))}`, params,
+    )).getRowObjects();
+    return rows.map((r) => ({ key: String(r.k), bytes: Number(r.bytes), packets: Number(r.packets), flows: Number(r.flows) }));
   }
 
   async listAlerts(q: AlertQuery): Promise<{ total: number; items: Alert[] }> {
@@ -121,7 +189,8 @@ export class DuckDbStore implements Store {
     const where: string[] = [];
     const params: (string | number)[] = [];
     const p = (v: string | number) => { params.push(v); return `$${params.length}`; };
-    if (q.state) where.push(`state = ${p(q.state)}`);
+    if (Array.isArray(q.state)) { if (q.state.length) where.push(`state IN (SELECT unnest(${p(listLiteral(q.state))}::VARCHAR[]))`); }
+    else if (q.state) where.push(`state = ${p(q.state)}`);
     if (q.minSeverity) where.push(`severity_rank >= ${p(severityRank(q.minSeverity))}`);
     if (q.device) where.push(`list_contains(devices, ${p(q.device)})`);
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -1,0 +1,46 @@
+// The incident timeline: each alert a point at its time on its device's lane, coloured by ATT&CK tactic (recharts).
+import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { TimelineEntry } from '../../../src/model/incident.js';
+import { PALETTE, fmtAxisTime, fmtTime } from '../format';
+
+interface Point { t: number; device: string; title: string; technique?: string; tactic?: string; alert_id: string }
+
+export function TimelineChart({ entries, tactics, onPick }: { entries: TimelineEntry[]; tactics: string[]; onPick?: (alertId: string) => void }) {
+  const points: Point[] = entries.map((e) => ({ t: Date.parse(e.time), device: e.device ?? '(no device)', title: e.title, technique: e.technique, tactic: e.tactic, alert_id: e.alert_id }))
+    .filter((p) => !Number.isNaN(p.t));
+  const devices = [...new Set(points.map((p) => p.device))];
+  const groups = new Map<string, Point[]>();
+  for (const p of points) {
+    const k = p.tactic ?? 'other';
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  const keys = [...groups.keys()].sort((a, b) => (tactics.indexOf(a) < 0 ? 99 : tactics.indexOf(a)) - (tactics.indexOf(b) < 0 ? 99 : tactics.indexOf(b)));
+  const height = Math.max(160, devices.length * 36 + 90);
+  return (
+    <figure className="chart" aria-label="Timeline of the incident's alerts by device" style={{ height: `${height / 15}rem` }}>
+      <ResponsiveContainer width="100%" height="100%">
+        <ScatterChart margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
+          <CartesianGrid stroke="#223044" strokeDasharray="3 3" />
+          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={fmtAxisTime} tick={{ fill: '#8b98ab' }} stroke="#8b98ab" minTickGap={40} name="time" />
+          <YAxis dataKey="device" type="category" allowDuplicatedCategory={false} tick={{ fill: '#c9d4e2' }} stroke="#8b98ab" width={150} name="device" />
+          <Tooltip cursor={{ strokeDasharray: '3 3' }} content={({ payload }) => {
+            const p = payload?.[0]?.payload as Point | undefined;
+            if (!p) return null;
+            return (
+              <div className="tip">
+                <div>{fmtTime(p.t)}</div><div><b>{p.device}</b></div><div>{p.title}</div>
+                {p.technique ? <div>{p.technique} · {p.tactic}</div> : null}
+              </div>
+            );
+          }} />
+          <Legend wrapperStyle={{ color: '#c9d4e2' }} />
+          {keys.map((k) => (
+            <Scatter key={k} name={k} data={groups.get(k)} fill={PALETTE[(tactics.indexOf(k) + 13) % PALETTE.length]} isAnimationActive={false}
+              onClick={onPick ? (d) => { const id = (d as { alert_id?: string; payload?: Point }).alert_id ?? (d as { payload?: Point }).payload?.alert_id; if (id) onPick(id); } : undefined}
+              style={onPick ? { cursor: 'pointer' } : undefined} />
+          ))}
+        </ScatterChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}

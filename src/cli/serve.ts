@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { dataDir, loadSite } from '../site/load.js';
+import { ConfigError } from '../serve/config.js';
+import { Service } from '../serve/service.js';
+import { UsageError } from './exit.js';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the live service: syslog/NetFlow listeners, detection, incidents, HTTP API and console')
+    .option('--site <file>', 'site file', undefined)
+    .option('--data <dir>', 'data directory (store, tokens, write-ahead log)')
+    .option('--listen <name=host:port>', 'listener address; names: syslog-udp, syslog-tcp, syslog-tls, netflow, http; port 0 picks a free port; NAME=off turns one off (repeatable)',
+      (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addHelpText('after', `
+Defaults (all on 127.0.0.1): syslog UDP and TCP 5514, TLS 6514, NetFlow/IPFIX 2055, HTTP 8470.
+The bound addresses are printed on stderr, one "listening NAME HOST:PORT" line each.
+GET /health answers without a token; everything else needs "Authorization: Bearer TOKEN" (tidewatch token create).
+
+Examples:
+  tidewatch token create --role admin --name soc-lead
+  tidewatch serve --site tidewatch.yml
+  tidewatch serve --data /var/lib/tidewatch --listen http=127.0.0.1:0 --listen syslog-tls=off
+  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8470/api/v1/incidents?state=open`)
+    .action(async (opts: { site?: string; data?: string; listen: string[] }) => {
+      const site = loadSite(opts.site);
+      let svc: Service;
+      try {
+        svc = await Service.start({ site, data: dataDir(opts.data, site), listen: opts.listen });
+      } catch (e) {
+        if (e instanceof ConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (sig: string) => {
+          if (stopping) return;
+          stopping = true;
+          process.stderr.write(`tidewatch: ${sig}: stopping (draining the pipeline)\n`);
+          svc.stop().then(resolve, (e) => {
+            process.stderr.write(`tidewatch: error while stopping: ${(e as Error).message}\n`);
+            resolve();
+          });
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}

@@ -1,0 +1,30 @@
+/**
+ * One entry point for every line-oriented log format Tidewatch reads: `parseLine(text, ctx)` returns
+ * `{event}` or `{error}`. Never throws. Syslog families (RFC 3164/5424, Cisco IOS/IOS XE/IOS XR/NX-OS/ASA,
+ * Junos, Arista EOS, Linux), TACACS+ accounting (tac_plus files, ISE) and JSON Lines.
+ * Event fields: docs/EVENTS.md.
+ */
+import type { ParseContext, ParseResult } from './types.js';
+import { parseSyslog } from './syslog/index.js';
+import { parseJsonLine } from './jsonl.js';
+
+export type { ParseContext, ParseResult, Platform, EventKind } from './types.js';
+export { PLATFORMS } from './types.js';
+export { parseTimeValue } from './syslog/time.js';
+export { getPath, jsonEventTime } from './jsonl.js';
+
+export function parseLine(text: string, ctx: ParseContext = {}): ParseResult {
+  try {
+    let i = 0;
+    while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    if (ctx.json || ctx.platform === 'jsonl' || text.charCodeAt(i) === 123) {
+      const r = parseJsonLine(i ? text.slice(i) : text, ctx.timeField, ctx.refMs);
+      return typeof r === 'string' ? { error: r } : { event: r };
+    }
+    const r = parseSyslog(text, ctx);
+    return typeof r === 'string' ? { error: r } : { event: r };
+  } catch (e) {
+    // defensive: a parser bug must not stop a run
+    return { error: `parser failure: ${(e as Error).message}` };
+  }
+}

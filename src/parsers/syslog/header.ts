@@ -1,0 +1,216 @@
+/**
+ * Syslog header scanner for RFC 3164 lines and the Cisco-style variants devices and relays produce:
+ *
+ *   <PRI>SEQ: HOST: *Mmm dd [YYYY] HH:MM:SS.fff ZONE: %FAC-SEV-MNEMONIC: text      (IOS / IOS XE)
+ *   Mmm dd HH:MM:SS RELAYHOST SEQ: Mmm dd HH:MM:SS.fff: %FAC-SEV-MNEMONIC: text    (relay header in front)
+ *   <PRI>Mmm dd HH:MM:SS HOST RP/0/RP0/CPU0:Mmm dd HH:MM:SS.fff UTC: proc[pid]: %A-B-6-C : text  (IOS XR)
+ *   <PRI>HOST: YYYY Mmm dd HH:MM:SS ZONE: %FAC-SEV-MNEMONIC: text                   (NX-OS)
+ *   Mmm dd HH:MM:SS HOST program[pid]: text                                         (Linux, Junos, EOS agents)
+ *
+ * It walks the line once, token by token, without regular expressions (hot path), and stops where the
+ * message (a `%` mnemonic, a program tag's text, or plain text) begins.
+ */
+import { scanIsoStamp, scanMonthStamp, scanYearFirstStamp, zoneOffset } from './time.js';
+
+export interface Header {
+  pri?: number;
+  /** Epoch ms of the innermost (device) stamp, else the relay's. */
+  ms?: number;
+  /** The stamp had a year (or was ISO). */
+  hasYear: boolean;
+  /** A device stamp in NX-OS form `YYYY Mmm dd`. */
+  yearFirst: boolean;
+  /** Host named by the device itself (`host: ` before its stamp), else the relay header's host. */
+  host?: string;
+  seq?: number;
+  /** IOS XR node (`RP/0/RP0/CPU0`). */
+  node?: string;
+  program?: string;
+  pid?: number;
+  /** Index where the message part begins. */
+  body: number;
+  /** Number of stamps seen (2 = a relay header in front of the device's own). */
+  stamps: number;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isHostChar(c: number): boolean {
+  // letters, digits, - . _ and : is handled by the caller
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95;
+}
+
+/** End index of a run of host characters starting at p. */
+function hostEnd(s: string, p: number): number {
+  let q = p;
+  while (q < s.length && isHostChar(s.charCodeAt(q))) q++;
+  return q;
+}
+
+/** `digits:` at p (a Cisco sequence number); returns end after the colon or -1. */
+function seqAt(s: string, p: number): number {
+  let q = p;
+  while (isDigit(s.charCodeAt(q))) q++;
+  if (q === p || q - p > 12 || s.charCodeAt(q) !== 58) return -1;
+  const n = s.charCodeAt(q + 1);
+  if (q + 1 < s.length && n !== 32) return -1;
+  return q + 1;
+}
+
+/** IOS XR node prefix like `RP/0/RP0/CPU0:` or `LC/0/0/CPU0:` or `0/RSP0/CPU0:` at p; returns end after ':' or -1. */
+function xrNodeAt(s: string, p: number): number {
+  let q = p, slashes = 0;
+  while (q < s.length) {
+    const c = s.charCodeAt(q);
+    if (c === 47) slashes++;
+    else if (!((c >= 65 && c <= 90) || isDigit(c))) break;
+    q++;
+  }
+  if (slashes < 2 || s.charCodeAt(q) !== 58) return -1;
+  const seg = s.slice(p, q);
+  if (!/CPU\d+$/.test(seg)) return -1;
+  return q + 1;
+}
+
+/** Program tag `name[pid]:` or `name:` at p, followed by a space; returns [name, pid, end] or undefined. */
+export function programAt(s: string, p: number): [string, number | undefined, number] | undefined {
+  let q = p;
+  const c0 = s.charCodeAt(q);
+  if (!((c0 >= 97 && c0 <= 122) || (c0 >= 65 && c0 <= 90) || c0 === 95 || c0 === 47)) return undefined;
+  while (q < s.length) {
+    const c = s.charCodeAt(q);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isDigit(c) || c === 95 || c === 45 || c === 46 || c === 47 || c === 64) q++;
+    else break;
+  }
+  if (q - p > 48) return undefined;
+  const name = s.slice(p, q);
+  let pid: number | undefined;
+  if (s.charCodeAt(q) === 91) {
+    let r = q + 1, v = 0;
+    while (isDigit(s.charCodeAt(r))) { v = v * 10 + (s.charCodeAt(r) - 48); r++; }
+    if (s.charCodeAt(r) !== 93 || r === q + 1) return undefined;
+    pid = v;
+    q = r + 1;
+  }
+  if (s.charCodeAt(q) !== 58) return undefined;
+  q++;
+  if (q < s.length && s.charCodeAt(q) !== 32) return undefined;
+  return [name, pid, q];
+}
+
+function stampAt(s: string, p: number, refMs: number): { ms: number; end: number; year: boolean; yearFirst: boolean } | undefined {
+  const c = s.charCodeAt(p);
+  if (isDigit(c)) {
+    if (s.charCodeAt(p + 4) === 45) {
+      const iso = scanIsoStamp(s, p);
+      if (iso) return { ms: iso.ms, end: iso.end, year: true, yearFirst: false };
+      return undefined;
+    }
+    const yf = scanYearFirstStamp(s, p);
+    if (yf) return { ms: yf.ms, end: yf.end, year: true, yearFirst: true };
+    return undefined;
+  }
+  const m = scanMonthStamp(s, p, refMs);
+  if (m) return { ms: m.ms, end: m.end, year: m.year, yearFirst: false };
+  return undefined;
+}
+
+/**
+ * Scans the header. Never throws; `body` is where the message starts (0 when nothing header-like was found).
+ */
+export function scanHeader(s: string, refMs: number): Header {
+  const h: Header = { body: 0, hasYear: false, yearFirst: false, stamps: 0 };
+  let p = 0;
+  const n = s.length;
+  if (s.charCodeAt(0) === 60) {
+    let q = 1, v = 0;
+    while (q < 5 && isDigit(s.charCodeAt(q))) { v = v * 10 + (s.charCodeAt(q) - 48); q++; }
+    if (q > 1 && s.charCodeAt(q) === 62 && v <= 191) { h.pri = v; p = q + 1; }
+  }
+  let sawStampSinceHost = false; // a relay stamp waits for its host
+  let deviceHost: string | undefined;
+  let relayHost: string | undefined;
+  for (let guard = 0; guard < 12 && p < n; guard++) {
+    const c = s.charCodeAt(p);
+    if (c === 32) { p++; continue; }
+    if (c === 37) break; // %MNEMONIC
+    if (c === 58 && (p + 1 >= n || s.charCodeAt(p + 1) === 32)) { p += 1; continue; } // "<189>: " empty seq / "host : "
+    // timestamps
+    const st = (isDigit(c) || c === 42 || c === 46 || (c | 0x20) >= 97 && (c | 0x20) <= 122) ? stampAt(s, p, refMs) : undefined;
+    if (st) {
+      h.ms = st.ms; h.hasYear = st.year; h.yearFirst = st.yearFirst; h.stamps++;
+      p = st.end;
+      if (s.charCodeAt(p) === 58) { p++; sawStampSinceHost = false; } // device stamp "...: "
+      else sawStampSinceHost = true; // relay stamp: a host follows
+      continue;
+    }
+    if (isDigit(c)) {
+      const e = seqAt(s, p);
+      if (e > 0) {
+        if (h.seq === undefined) h.seq = Number(s.slice(p, e - 1));
+        p = e; sawStampSinceHost = false;
+        continue;
+      }
+    }
+    // XR node "RP/0/RP0/CPU0:" directly followed by a stamp
+    if (c === 82 || c === 76 || isDigit(c)) {
+      const e = xrNodeAt(s, p);
+      if (e > 0) { h.node = s.slice(p, e - 1); p = e; continue; }
+    }
+    // host-like token
+    const he = hostEnd(s, p);
+    if (he > p) {
+      const next = s.charCodeAt(he);
+      if (sawStampSinceHost && (next === 32 || he === n)) {
+        // RFC 3164 HOSTNAME after the relay stamp
+        relayHost = s.slice(p, he);
+        sawStampSinceHost = false;
+        p = he;
+        // "10.100.0.33 : 2023 May ..." (NX-OS relay form)
+        continue;
+      }
+      if (next === 58 && (he + 1 >= n || s.charCodeAt(he + 1) === 32)) {
+        // "word: " - a device hostname when a stamp, sequence number or another header part follows; else stop
+        let r = he + 1;
+        while (s.charCodeAt(r) === 32) r++;
+        const tok = s.slice(p, he);
+        const after = s.charCodeAt(r);
+        const zone = zoneOffset(tok);
+        if (zone !== undefined && /^[A-Z]{2,5}$/.test(tok) && after === 37) { p = r; continue; } // "AEST: %..."
+        if (isDigit(after) && s.charCodeAt(r + 4) === 45 && scanIsoStamp(s, r)) {
+          // "junos-flow: 2017-09-23T13:54:54.803Z host APP ..." - a relay's program tag before an RFC 5424 body
+          h.program = tok;
+          p = r;
+          break;
+        }
+        if (stampAt(s, r, refMs) || (isDigit(after) && seqAt(s, r) > 0) || (after === 37 && h.stamps === 0 && !h.program && looksLikeHost(tok))) {
+          deviceHost = tok;
+          p = r;
+          continue;
+        }
+      }
+    }
+    break;
+  }
+  // program tag (Linux daemons, Junos processes, EOS agents, IOS XR processes) before the text or a %mnemonic
+  if (p < n && s.charCodeAt(p) !== 37 && h.program === undefined) {
+    const pt = programAt(s, p);
+    // not a bare number, and not a Cisco message id without '%' ("CEF-HWIDB: ...")
+    if (pt && !/^\d+$/.test(pt[0]) && !/^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)+$/.test(pt[0])) {
+      h.program = pt[0];
+      h.pid = pt[1];
+      p = pt[2];
+      while (s.charCodeAt(p) === 32) p++;
+    }
+  }
+  h.host = deviceHost ?? relayHost;
+  h.body = p;
+  return h;
+}
+
+function looksLikeHost(tok: string): boolean {
+  // a device hostname before a %mnemonic without a stamp ("sw1: %LINK-..."); reject mnemonic-like words
+  return /[a-z0-9]/.test(tok) && !/^[A-Z0-9_]+-[A-Z0-9_]+$/.test(tok);
+}

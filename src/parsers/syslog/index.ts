@@ -1,0 +1,248 @@
+/**
+ * Syslog line -> Event: RFC 3164 and RFC 5424 headers, Cisco IOS/IOS XE/IOS XR/NX-OS/ASA, Arista EOS, Junos,
+ * Linux daemons, TACACS+ records relayed over syslog and Cisco ISE. See docs/EVENTS.md for the fields.
+ */
+import type { Event } from '../../model/event.js';
+import type { ParseContext, Platform } from '../types.js';
+import { VENDOR_OF } from '../types.js';
+import { scanHeader, programAt } from './header.js';
+import { splitMnemonic, extractorFor } from './cisco.js';
+import { parseAsaMessage } from './asa.js';
+import { parseLinuxMessage, LINUX_PROGRAMS } from './linux.js';
+import { parseRfc5424, applyJunosSd, parseJunosTag, isJunosTag } from './junos.js';
+import { isoFromMs, scanIsoStamp } from './time.js';
+import { parseIseBody, parseTacPlusRecord, parseTacPlusLine } from '../tacacs.js';
+
+/** Creates an event with the core fields in a fixed order (one object shape for the engine's hot path). */
+export function newEvent(raw: string): Event {
+  return {
+    time: undefined, host: undefined, facility: undefined, severity: undefined, program: undefined, pid: undefined,
+    mnemonic: undefined, message: undefined, vendor: undefined, platform: undefined, kind: undefined, raw,
+  };
+}
+
+const NXOS_FACILITIES = new Set(['VSHD', 'ETHPORT', 'AUTHPRIV', 'DAEMON', 'USER', 'KERN', 'SYSMGR', 'L2FM', 'HMM', 'VPC', 'ETH_PORT_CHANNEL', 'VDC_MGR', 'FEATURE-MGR', 'PLATFORM', 'MODULE', 'INTERFACE_VLAN', 'NXAPI', 'VMAN', 'ACLLOG']);
+const XR_FACILITIES = new Set(['MGBL', 'SECURITY', 'INFRA', 'ROUTING', 'PKT_INFRA', 'SYSDB', 'OS', 'PLATFORM', 'L2', 'ACL', 'IP']);
+
+/** Junos daemons that do not exist on Linux hosts. */
+const JUNOS_PROGRAMS = new Set(['kmd', 'mgd', 'rpd', 'chassisd', 'dcd', 'mib2d', 'eventd', 'pfed', 'dfwd', 'cosd', 'alarmd', 'craftd', 'jddosd', 'l2ald', 'lacpd', 'ppmd', 'bfdd', 'rmopd', 'dot1xd', 'RT_FLOW', 'RT_IDS', 'RT_UTM', 'RT_NAT', 'flowd', 'idpd', 'appidd', 'useridd']);
+
+function setPlatform(ev: Event, p: Platform): void {
+  ev.platform = p;
+  ev.vendor = VENDOR_OF[p];
+}
+
+/** Parses one syslog-family line. Returns the event, or a reason string when the line holds no log record. */
+export function parseSyslog(line: string, ctx: ParseContext): Event | string {
+  const refMs = ctx.refMs ?? Date.now();
+  const ev = newEvent(line);
+  // RFC 5424: "<PRI>1 2026-..." (or "<PRI> 2026-..." as some relays write it)
+  if (line.charCodeAt(0) === 60) {
+    const gt = line.indexOf('>');
+    if (gt > 1 && gt <= 4) {
+      const c1 = line.charCodeAt(gt + 1);
+      let p = -1;
+      if (c1 >= 49 && c1 <= 57 && line.charCodeAt(gt + 2) === 32) p = gt + 3;
+      else if (c1 === 32 && line.charCodeAt(gt + 6) === 45) p = gt + 2;
+      if (p > 0) {
+        const pri = Number(line.slice(1, gt));
+        if (pri <= 191) {
+          const r = parseRfc5424(line, p);
+          if (r) {
+            ev.facility = pri >> 3;
+            ev.severity = pri & 7;
+            fill5424(ev, r, refMs);
+            finish(ev, ctx);
+            return ev;
+          }
+        }
+      }
+    }
+  }
+  if (line.length === 0 || line.trim() === '') return 'empty line';
+  const h = scanHeader(line, refMs);
+  if (h.pri !== undefined) { ev.facility = h.pri >> 3; ev.severity = h.pri & 7; }
+  if (h.ms !== undefined) ev.time = isoFromMs(h.ms);
+  ev.host = h.host;
+  if (h.seq !== undefined) ev.seq = h.seq;
+  if (h.node !== undefined) ev.node = h.node;
+  const p = h.body;
+  const c = line.charCodeAt(p);
+  if (h.program !== undefined) {
+    ev.program = h.program;
+    if (h.pid !== undefined) ev.pid = h.pid;
+  }
+  // Cisco ISE
+  if (c === 67 && line.startsWith('CISE_', p)) {
+    const aaaServer = ev.host;
+    if (parseIseBody(line.slice(p), ev)) {
+      if (aaaServer && aaaServer !== ev.host) ev.aaa_server = aaaServer;
+      ev.message = line.slice(p);
+      ev.program = ev.ise_category as string;
+      setPlatform(ev, 'ise');
+      finish(ev, ctx);
+      return ev;
+    }
+  }
+  // RFC 5424 body behind a relay's RFC 3164 header ("... junos-flow: 2017-09-23T13:54:54.803Z host RT_FLOW - TAG [..]")
+  if (h.program !== undefined && c >= 48 && c <= 57 && line.charCodeAt(p + 4) === 45 && scanIsoStamp(line, p)) {
+    const r = parseRfc5424(line, p);
+    if (r) {
+      const relay = ev.host;
+      fill5424(ev, r, refMs);
+      if (relay && relay !== ev.host) ev.relay = relay;
+      finish(ev, ctx);
+      return ev;
+    }
+  }
+  if (c === 37) {
+    const sp = splitMnemonic(line, p);
+    if (sp) {
+      mnemonicEvent(ev, line, sp, h.node !== undefined, h.yearFirst);
+      finish(ev, ctx);
+      return ev;
+    }
+  }
+  if (h.program !== undefined) {
+    // EOS agents and IOS XR processes put "%MNEMONIC" after the program tag
+    if (c === 37) {
+      ev.message = line.slice(p);
+    } else {
+      programEvent(ev, line.slice(p), h.program);
+    }
+    finish(ev, ctx);
+    return ev;
+  }
+  // "CEF-HWIDB: text" (show logging), tac_plus accounting files, then plain text
+  const lenient = splitMnemonic(line, p, true);
+  if (lenient && (h.ms !== undefined || h.seq !== undefined)) {
+    ev.mnemonic = lenient.mnemonic;
+    ev.message = line.slice(lenient.text);
+    setPlatform(ev, 'ios');
+    finish(ev, ctx);
+    return ev;
+  }
+  if (line.includes('task_id=')) {
+    const t = parseTacPlusLine(line, refMs);
+    if (t) { finish(t, ctx); return t; }
+    if (h.ms !== undefined) {
+      const text = line.slice(p).trim();
+      if (parseTacPlusRecord(text, ev)) {
+        ev.program = 'tac_plus';
+        ev.message = text;
+        setPlatform(ev, 'tac_plus');
+        finish(ev, ctx);
+        return ev;
+      }
+    }
+  }
+  // a mnemonic behind unrecognised header text ("vm-ubuntu16->10.0.0.16 May 6 07:28:11 vm-ubuntu16 fortinet Apr 30 15:10:58: %DOT1X-5-FAIL: ...")
+  for (let pct = line.indexOf(' %', p); pct >= 0 && pct < p + 200; pct = line.indexOf(' %', pct + 2)) {
+    const sp = splitMnemonic(line, pct + 1);
+    if (sp) {
+      mnemonicEvent(ev, line, sp, false, false);
+      finish(ev, ctx);
+      return ev;
+    }
+  }
+  if (h.ms === undefined && h.pri === undefined && h.seq === undefined) return 'no syslog header, timestamp or message id';
+  ev.message = line.slice(p).trim();
+  if (!ev.platform) setPlatform(ev, ctx.platform ?? 'syslog');
+  ev.kind = ev.kind ?? 'system';
+  finish(ev, ctx);
+  return ev;
+}
+
+function mnemonicEvent(ev: Event, line: string, sp: NonNullable<ReturnType<typeof splitMnemonic>>, xrNode: boolean, yearFirst: boolean): void {
+  ev.mnemonic = sp.mnemonic;
+  if (sp.severity !== undefined) ev.severity = sp.severity;
+  const msg = line.slice(sp.text);
+  ev.message = msg;
+  const fac = sp.facility;
+  if (fac === 'ASA' || fac === 'PIX' || fac === 'FTD' || fac === 'FWSM') {
+    setPlatform(ev, 'asa');
+    parseAsaMessage(sp.name, msg, ev);
+  } else {
+    if (xrNode || (XR_FACILITIES.has(fac) && sp.mnemonic.split('-').length >= 4 && !NXOS_FACILITIES.has(fac))) setPlatform(ev, 'iosxr');
+    else if (ev.program !== undefined && ev.program !== 'tac_plus') setPlatform(ev, 'eos');
+    else if (yearFirst || NXOS_FACILITIES.has(fac) || sp.name === 'AAA_ACCOUNTING_MESSAGE') setPlatform(ev, 'nxos');
+    else setPlatform(ev, 'ios');
+    const x = extractorFor(sp);
+    if (x) x(msg, ev);
+  }
+}
+
+function programEvent(ev: Event, text: string, program: string): void {
+  if (program === 'tac_plus' || program === 'tac_plus-ng' || program === 'tacacs') {
+    const server = ev.host;
+    if (parseTacPlusRecord(text, ev)) {
+      ev.message = text;
+      setPlatform(ev, 'tac_plus');
+      if (server && server !== ev.host) ev.aaa_server = server;
+      return;
+    }
+  }
+  // "UI_COMMIT: User 'x' requested..." (Junos BSD-style syslog)
+  const colon = text.indexOf(': ');
+  if (colon > 3 && colon < 64) {
+    const tag = text.slice(0, colon);
+    if (isJunosTag(tag)) {
+      ev.mnemonic = tag;
+      ev.message = text.slice(colon + 2);
+      setPlatform(ev, 'junos');
+      parseJunosTag(tag, ev.message as string, ev);
+      ev.kind = ev.kind ?? 'system';
+      return;
+    }
+  }
+  if (/^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/.test(text)) {
+    ev.mnemonic = text; ev.message = ''; setPlatform(ev, 'junos'); parseJunosTag(text, '', ev); ev.kind = ev.kind ?? 'system';
+    return;
+  }
+  ev.message = text;
+  if (LINUX_PROGRAMS.has(program) || /^sshd/.test(program)) {
+    setPlatform(ev, 'linux');
+    parseLinuxMessage(text, ev, program.startsWith('sshd') ? 'sshd' : program);
+  } else setPlatform(ev, 'syslog');
+  ev.kind = ev.kind ?? 'system';
+}
+
+function fill5424(ev: Event, r: NonNullable<ReturnType<typeof parseRfc5424>>, _refMs: number): void {
+  if (r.ms !== undefined) ev.time = isoFromMs(r.ms);
+  ev.host = r.host;
+  ev.program = r.app;
+  if (r.procid !== undefined) { const n = Number(r.procid); ev.pid = Number.isFinite(n) ? n : r.procid; }
+  ev.message = r.msg;
+  const junos = r.sdId?.startsWith('junos@') || (r.msgid !== undefined && isJunosTag(r.msgid)) || (r.app !== undefined && JUNOS_PROGRAMS.has(r.app));
+  if (r.msgid !== undefined) ev.mnemonic = r.msgid;
+  if (r.sd) applyJunosSd(r.sd, ev);
+  if (junos) {
+    setPlatform(ev, 'junos');
+    if (r.msgid) parseJunosTag(r.msgid, r.msg, ev);
+  } else if (r.app && (LINUX_PROGRAMS.has(r.app) || r.app.startsWith('sshd'))) {
+    setPlatform(ev, 'linux');
+    parseLinuxMessage(r.msg, ev, r.app.startsWith('sshd') ? 'sshd' : r.app);
+  } else if (r.msg.charCodeAt(0) === 37) {
+    const sp = splitMnemonic(r.msg, 0);
+    if (sp) { mnemonicEvent(ev, r.msg, sp, false, false); return; }
+    setPlatform(ev, 'syslog');
+  } else {
+    // Junos lines without a msgid: "- - - - HOST TAG: text" or "host kernel: text"
+    const pt = programAt(r.msg, 0);
+    if (pt && ev.program === undefined) {
+      ev.program = pt[0];
+      programEvent(ev, r.msg.slice(pt[2]).trim(), pt[0]);
+      return;
+    }
+    setPlatform(ev, 'syslog');
+  }
+  ev.kind = ev.kind ?? 'system';
+}
+
+function finish(ev: Event, ctx: ParseContext): void {
+  if (ctx.platform && ctx.platform !== 'jsonl' && ev.platform !== ctx.platform) {
+    ev.platform = ctx.platform;
+    ev.vendor = VENDOR_OF[ctx.platform];
+  }
+  if (ev.kind === undefined) ev.kind = 'system';
+}

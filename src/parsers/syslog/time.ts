@@ -1,0 +1,290 @@
+/**
+ * Timestamp helpers for log parsers: syslog month stamps (with or without year, milliseconds and zone),
+ * NX-OS `YYYY Mon D` stamps, ISO 8601, epoch seconds/milliseconds. Hot path: hand-written scanning, no regex,
+ * and an ISO-string cache per second so a line costs one short concatenation.
+ */
+
+const MONTHS: Record<string, number> = {
+  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+};
+
+/** Month index from three letters at `s[p..p+3)` (any case), or -1. */
+export function monthAt(s: string, p: number): number {
+  if (p + 3 > s.length) return -1;
+  const a = s.charCodeAt(p) | 0x20, b = s.charCodeAt(p + 1) | 0x20, c = s.charCodeAt(p + 2) | 0x20;
+  switch (a) {
+    case 106: // j
+      if (b === 97 && c === 110) return 0; // jan
+      if (b === 117 && c === 110) return 5; // jun
+      if (b === 117 && c === 108) return 6; // jul
+      return -1;
+    case 102: return b === 101 && c === 98 ? 1 : -1; // feb
+    case 109: // m
+      if (b === 97 && c === 114) return 2; // mar
+      if (b === 97 && c === 121) return 4; // may
+      return -1;
+    case 97: // a
+      if (b === 112 && c === 114) return 3; // apr
+      if (b === 117 && c === 103) return 7; // aug
+      return -1;
+    case 115: return b === 101 && c === 112 ? 8 : -1; // sep
+    case 111: return b === 99 && c === 116 ? 9 : -1; // oct
+    case 110: return b === 111 && c === 118 ? 10 : -1; // nov
+    case 100: return b === 101 && c === 99 ? 11 : -1; // dec
+    default: return -1;
+  }
+}
+
+export function monthIndex(name: string): number {
+  const m = MONTHS[name.slice(0, 3).toLowerCase()];
+  return m === undefined ? -1 : m;
+}
+
+/** Offsets in minutes of the zone abbreviations devices print (`clock timezone` names). Unknown names count as UTC. */
+const ZONES: Record<string, number> = {
+  utc: 0, gmt: 0, z: 0, ut: 0, wet: 0, west: 60, bst: 60, ist: 60, cet: 60, cest: 120, met: 60, mest: 120,
+  eet: 120, eest: 180, msk: 180, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360,
+  pst: -480, pdt: -420, akst: -540, akdt: -480, hst: -600, ast: -240, adt: -180, nst: -210, ndt: -150,
+  aest: 600, aedt: 660, acst: 570, acdt: 630, awst: 480, jst: 540, kst: 540, hkt: 480, sgt: 480, nzst: 720, nzdt: 780,
+};
+
+/** Parses a zone token (`UTC`, `CEST`, `UTC+1`, `UTC+07:30`, `+00:00`, `-0500`, `Z`) into minutes east of UTC; undefined if not a zone. */
+export function zoneOffset(tok: string): number | undefined {
+  if (!tok) return undefined;
+  const c0 = tok.charCodeAt(0);
+  if (c0 === 43 || c0 === 45) return signedOffset(tok);
+  let i = 0;
+  while (i < tok.length) {
+    const c = tok.charCodeAt(i) | 0x20;
+    if (c < 97 || c > 122) break;
+    i++;
+  }
+  if (i === 0 || i > 5) return undefined;
+  const name = tok.slice(0, i).toLowerCase();
+  const base = ZONES[name];
+  if (i === tok.length) return base ?? (isUpperOrLowerWord(tok) ? 0 : undefined);
+  const rest = tok.slice(i);
+  const off = signedOffset(rest);
+  if (off === undefined) return undefined;
+  return (base ?? 0) + off;
+}
+
+function isUpperOrLowerWord(t: string): boolean {
+  return /^(?:[A-Z]{2,5}|[a-z]{2,5})$/.test(t);
+}
+
+function signedOffset(t: string): number | undefined {
+  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
+  if (!m) return undefined;
+  const v = Number(m[2]) * 60 + (m[3] ? Number(m[3]) : 0);
+  if (v > 14 * 60) return undefined;
+  return m[1] === '-' ? -v : v;
+}
+
+const MS_SUFFIX: string[] = [];
+for (let i = 0; i < 1000; i++) MS_SUFFIX.push('.' + String(i).padStart(3, '0') + 'Z');
+
+const isoCache = new Map<number, string>();
+/** ISO 8601 UTC with milliseconds, cached per second (log lines share seconds). */
+export function isoFromMs(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  let prefix = isoCache.get(sec);
+  if (prefix === undefined) {
+    const d = new Date(sec * 1000);
+    if (Number.isNaN(d.getTime())) return 'invalid';
+    prefix = d.toISOString().slice(0, 19);
+    if (isoCache.size > 50_000) isoCache.clear();
+    isoCache.set(sec, prefix);
+  }
+  return prefix + MS_SUFFIX[ms - sec * 1000];
+}
+
+const YEAR_MS = 365.2425 * 86400_000;
+
+/**
+ * Picks the year for a year-less stamp: the year that puts it closest before the reference time
+ * (the file's modification time, or the run's time). One day of slack absorbs zone and clock skew.
+ */
+export function inferYear(month: number, day: number, hh: number, mm: number, ss: number, refMs: number): number {
+  const refYear = new Date(refMs).getUTCFullYear();
+  const t = Date.UTC(refYear, month, day, hh, mm, ss);
+  if (t > refMs + 86400_000) return refYear - 1;
+  if (refMs - t > YEAR_MS) return refYear + 1; // cannot happen for a real date, kept for safety
+  return refYear;
+}
+
+/** Result of scanning a timestamp: epoch ms (UTC), and the index just after the stamp. */
+export interface Stamp {
+  ms: number;
+  end: number;
+  /** The stamp carried a year. */
+  year: boolean;
+  /** The stamp carried a zone or offset. */
+  zone: boolean;
+}
+
+function digits(s: string, p: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(p + i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Reads `HH:MM:SS[.fff...]` at p; returns [h, m, s, ms, end] or undefined. */
+function clock(s: string, p: number): [number, number, number, number, number] | undefined {
+  // hour may be 1 or 2 digits
+  let h: number;
+  if (isDigit(s.charCodeAt(p)) && s.charCodeAt(p + 1) === 58) { h = s.charCodeAt(p) - 48; p += 2; }
+  else { h = digits(s, p, 2); if (h < 0 || s.charCodeAt(p + 2) !== 58) return undefined; p += 3; }
+  const mi = digits(s, p, 2);
+  if (mi < 0 || s.charCodeAt(p + 2) !== 58) return undefined;
+  const se = digits(s, p + 3, 2);
+  if (se < 0) return undefined;
+  p += 5;
+  let ms = 0;
+  if (s.charCodeAt(p) === 46 || s.charCodeAt(p) === 44) {
+    let q = p + 1, n = 0, v = 0;
+    while (isDigit(s.charCodeAt(q))) { if (n < 3) { v = v * 10 + (s.charCodeAt(q) - 48); n++; } q++; }
+    if (q === p + 1) return undefined;
+    while (n < 3) { v *= 10; n++; }
+    ms = v; p = q;
+  }
+  if (h > 23 || mi > 59 || se > 60) return undefined;
+  return [h, mi, se === 60 ? 59 : se, ms, p];
+}
+
+/**
+ * Reads an optional zone token after a space at p (`UTC`, `CEST`, `UTC+1`, `+00:00`); returns [offsetMin, end].
+ * Device stamps end with `:`, so a zone is only taken when a `:` (or the end of the line) follows it; this keeps
+ * a relay header's hostname (`Nov 23 03:04:05 core ...`) from being read as a zone.
+ */
+function zoneAfter(s: string, p: number): [number, number] | undefined {
+  if (s.charCodeAt(p) !== 32) return undefined;
+  let q = p + 1;
+  while (q < s.length) {
+    const c = s.charCodeAt(q);
+    if (c === 32 || (c === 58 && !isDigit(s.charCodeAt(q + 1)))) break;
+    q++;
+  }
+  if (q === p + 1 || q - p > 11) return undefined;
+  if (q < s.length && s.charCodeAt(q) !== 58) return undefined;
+  const off = zoneOffset(s.slice(p + 1, q));
+  if (off === undefined) return undefined;
+  return [off, q];
+}
+
+/**
+ * Month-first syslog stamp at p: `Mmm d[d] [YYYY] HH:MM:SS[.fff][ ZONE]`, optionally prefixed by `*` or `.`
+ * (Cisco: clock not synchronized). `zoneOk` allows a zone token after the clock.
+ */
+export function scanMonthStamp(s: string, p: number, refMs: number, zoneOk = true): Stamp | undefined {
+  let c = s.charCodeAt(p);
+  if (c === 42 || c === 46) { p++; c = s.charCodeAt(p); }
+  const mon = monthAt(s, p);
+  if (mon < 0 || s.charCodeAt(p + 3) !== 32) return undefined;
+  let q = p + 4;
+  if (s.charCodeAt(q) === 32) q++;
+  let day: number;
+  if (isDigit(s.charCodeAt(q)) && isDigit(s.charCodeAt(q + 1))) { day = digits(s, q, 2); q += 2; }
+  else if (isDigit(s.charCodeAt(q))) { day = s.charCodeAt(q) - 48; q += 1; }
+  else return undefined;
+  if (s.charCodeAt(q) !== 32 || day < 1 || day > 31) return undefined;
+  q++;
+  let year = -1;
+  if (isDigit(s.charCodeAt(q)) && isDigit(s.charCodeAt(q + 3)) && s.charCodeAt(q + 4) === 32 && isDigit(s.charCodeAt(q + 1)) && isDigit(s.charCodeAt(q + 2))) {
+    year = digits(s, q, 4);
+    q += 5;
+  }
+  const ck = clock(s, q);
+  if (!ck) return undefined;
+  const [h, mi, se, ms] = ck;
+  q = ck[4];
+  let off = 0, zone = false;
+  if (zoneOk) {
+    const z = zoneAfter(s, q);
+    if (z) { off = z[0]; q = z[1]; zone = true; }
+  }
+  const y = year >= 0 ? year : inferYear(mon, day, h, mi, se, refMs);
+  const t = Date.UTC(y, mon, day, h, mi, se, ms) - off * 60_000;
+  return { ms: t, end: q, year: year >= 0, zone };
+}
+
+/** NX-OS stamp `YYYY Mmm d[d] HH:MM:SS[.fff][ ZONE]` at p. */
+export function scanYearFirstStamp(s: string, p: number): Stamp | undefined {
+  const year = digits(s, p, 4);
+  if (year < 1970 || s.charCodeAt(p + 4) !== 32) return undefined;
+  const mon = monthAt(s, p + 5);
+  if (mon < 0 || s.charCodeAt(p + 8) !== 32) return undefined;
+  let q = p + 9;
+  if (s.charCodeAt(q) === 32) q++;
+  let day: number;
+  if (isDigit(s.charCodeAt(q)) && isDigit(s.charCodeAt(q + 1))) { day = digits(s, q, 2); q += 2; }
+  else if (isDigit(s.charCodeAt(q))) { day = s.charCodeAt(q) - 48; q += 1; }
+  else return undefined;
+  if (s.charCodeAt(q) !== 32) return undefined;
+  const ck = clock(s, q + 1);
+  if (!ck) return undefined;
+  q = ck[4];
+  let off = 0, zone = false;
+  const z = zoneAfter(s, q);
+  if (z) { off = z[0]; q = z[1]; zone = true; }
+  return { ms: Date.UTC(year, mon, day, ck[0], ck[1], ck[2], ck[3]) - off * 60_000, end: q, year: true, zone };
+}
+
+/**
+ * ISO 8601 at p: `YYYY-MM-DD[T ]HH:MM:SS[.f...][Z|±HH[:]MM]`, also `YYYY-MM-DD HH:MM:SS.fff +00:00` (ISE)
+ * and `YYYY-MM-DD HH:MM:SS +0000` (tac_plus-ng).
+ */
+export function scanIsoStamp(s: string, p: number): Stamp | undefined {
+  const year = digits(s, p, 4);
+  if (year < 1970 || s.charCodeAt(p + 4) !== 45) return undefined;
+  const mon = digits(s, p + 5, 2);
+  if (mon < 1 || mon > 12 || s.charCodeAt(p + 7) !== 45) return undefined;
+  const day = digits(s, p + 8, 2);
+  if (day < 1 || day > 31) return undefined;
+  const sep = s.charCodeAt(p + 10);
+  if (sep !== 84 && sep !== 32 && sep !== 116) return undefined;
+  const ck = clock(s, p + 11);
+  if (!ck) return undefined;
+  let q = ck[4];
+  let off = 0, zone = false;
+  const c = s.charCodeAt(q);
+  if (c === 90 || c === 122) { q++; zone = true; }
+  else if (c === 43 || c === 45) {
+    const m = /^[+-]\d{2}(?::?\d{2})?/.exec(s.slice(q, q + 6));
+    if (m) { off = signedOffset(m[0]) ?? 0; q += m[0].length; zone = true; }
+  } else if (c === 32 && (s.charCodeAt(q + 1) === 43 || s.charCodeAt(q + 1) === 45)) {
+    const m = /^[+-]\d{2}:?\d{2}(?=\s|$)/.exec(s.slice(q + 1, q + 8));
+    if (m) { off = signedOffset(m[0]) ?? 0; q += 1 + m[0].length; zone = true; }
+  }
+  return { ms: Date.UTC(year, mon - 1, day, ck[0], ck[1], ck[2], ck[3]) - off * 60_000, end: q, year: true, zone };
+}
+
+/**
+ * Parses a time value from a JSON event or an option: ISO 8601 (with or without zone; no zone means UTC),
+ * epoch seconds or milliseconds (numbers or numeric strings; values above 1e11 are milliseconds), or a
+ * syslog-style stamp. Returns epoch ms or undefined.
+ */
+export function parseTimeValue(v: unknown, refMs = Date.now()): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? (Math.abs(v) >= 1e11 ? Math.round(v) : Math.round(v * 1000)) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  if (!t) return undefined;
+  if (/^-?\d+(?:\.\d+)?$/.test(t)) return parseTimeValue(Number(t));
+  const iso = scanIsoStamp(t, 0);
+  if (iso && iso.end === t.length) return iso.ms;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return Date.UTC(Number(t.slice(0, 4)), Number(t.slice(5, 7)) - 1, Number(t.slice(8, 10)));
+  const ms = scanMonthStamp(t, 0, refMs);
+  if (ms && ms.end === t.length) return ms.ms;
+  const yf = scanYearFirstStamp(t, 0);
+  if (yf && yf.end === t.length) return yf.ms;
+  const d = Date.parse(t);
+  return Number.isNaN(d) ? undefined : d;
+}
