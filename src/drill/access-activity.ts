@@ -982,3 +982,28 @@ export function scoreAccessAlerts(
   }
   return [...rows.values()];
 }
+
+/**
+ * Writes a generated activity set as files: `history.jsonl` (for `access learn`), `activity.jsonl` (for
+ * `access check`), `warrants.json`, `tidewatch.yml` (the site's access section) and `truth.jsonl` (one planted
+ * abuse per line, lines numbered in activity.jsonl). Returns the paths.
+ */
+export async function writeAccessActivity(dir: string, act: AccessActivity): Promise<Record<'history' | 'activity' | 'warrants' | 'site' | 'truth', string>> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { stringify } = await import('yaml');
+  await mkdir(dir, { recursive: true });
+  const paths = {
+    history: join(dir, 'history.jsonl'),
+    activity: join(dir, 'activity.jsonl'),
+    warrants: join(dir, 'warrants.json'),
+    site: join(dir, 'tidewatch.yml'),
+    truth: join(dir, 'truth.jsonl'),
+  };
+  await writeFile(paths.history, toJsonLines(act.history));
+  await writeFile(paths.activity, toJsonLines(act.events));
+  await writeFile(paths.warrants, JSON.stringify(act.warrants, null, 1) + '\n');
+  await writeFile(paths.site, stringify(act.site));
+  await writeFile(paths.truth, act.truth.map((t) => JSON.stringify({ ...t, file: 'activity.jsonl' })).join('\n') + (act.truth.length ? '\n' : ''));
+  return paths;
+}

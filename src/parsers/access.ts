@@ -48,7 +48,7 @@ export interface AccessMapping {
   description?: string;
   format: 'jsonl' | 'csv';
   csv?: { delimiter?: string; header?: boolean; columns?: string[] };
-  fields: Partial<Record<MappedField, string | FieldSpec>>;
+  fields: Partial<Record<MappedField, string | string[] | FieldSpec>>;
   /** Where the mapping came from (a file, or `builtin:NAME`). */
   source?: string;
 }
@@ -91,7 +91,11 @@ export function mappingFromObject(raw: unknown, file: string): AccessMapping {
   for (const [k, v] of Object.entries(fields)) {
     if (!(MAPPED_FIELDS as readonly string[]).includes(k)) throw new AccessMappingError(file, `\`fields.${k}\` is not a model field (one of ${MAPPED_FIELDS.join(', ')})`);
     if (typeof v === 'string') continue;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new AccessMappingError(file, `\`fields.${k}\` must be a column/path name or a mapping`);
+    if (Array.isArray(v)) {
+      if (!v.length || !v.every((x) => typeof x === 'string')) throw new AccessMappingError(file, `\`fields.${k}\` as a list must list field names`);
+      continue;
+    }
+    if (!v || typeof v !== 'object') throw new AccessMappingError(file, `\`fields.${k}\` must be a field name, a list of them, or a mapping`);
     for (const key of Object.keys(v)) if (!SPEC_KEYS.has(key)) throw new AccessMappingError(file, `\`fields.${k}.${key}\` is not a field option (one of ${[...SPEC_KEYS].join(', ')})`);
     const s = v as FieldSpec;
     if (s.field === undefined && s.value === undefined && s.default === undefined) throw new AccessMappingError(file, `\`fields.${k}\` needs field, value or default`);
@@ -216,8 +220,8 @@ function present(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
 }
 
-function compileField(spec: string | FieldSpec): { get: Getter; spec: FieldSpec } {
-  const s: FieldSpec = typeof spec === 'string' ? { field: spec } : spec;
+function compileField(spec: string | string[] | FieldSpec): { get: Getter; spec: FieldSpec } {
+  const s: FieldSpec = typeof spec === 'string' || Array.isArray(spec) ? { field: spec } : spec;
   const fields = s.field === undefined ? [] : Array.isArray(s.field) ? s.field : [s.field];
   const getters = fields.map(pathGetter);
   const map = s.map ? new Map(Object.entries(s.map).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
@@ -242,12 +246,14 @@ export class CompiledMapping {
   private readonly f: Partial<Record<MappedField, Getter>> = {};
   private readonly time: TimeParser;
   private readonly split: string[];
+  private readonly timeFormat: string;
   constructor(readonly mapping: AccessMapping) {
     for (const [k, v] of Object.entries(mapping.fields)) this.f[k as MappedField] = compileField(v!).get;
     const ts = mapping.fields.time!;
-    this.time = compileTime(typeof ts === 'string' ? {} : ts);
+    this.time = compileTime(typeof ts === 'string' || Array.isArray(ts) ? {} : ts);
+    this.timeFormat = typeof ts === 'object' && !Array.isArray(ts) && ts.format && ts.format !== 'iso' ? ts.format : 'ISO 8601';
     const tg = mapping.fields.targets;
-    const sp = tg && typeof tg !== 'string' ? tg.split : undefined;
+    const sp = tg && typeof tg !== 'string' && !Array.isArray(tg) ? tg.split : undefined;
     this.split = sp === undefined ? [';'] : Array.isArray(sp) ? sp : [sp];
   }
 
@@ -257,7 +263,7 @@ export class CompiledMapping {
     const rawTime = f.time!(row);
     if (!present(rawTime)) return 'no time';
     const t = this.time(rawTime);
-    if (t === undefined || !Number.isFinite(t) || Math.abs(t) > 8.64e15) return `time "${clip(rawTime)}" is not a valid ${(this.mapping.fields.time as FieldSpec).format ?? 'ISO 8601'} time`;
+    if (t === undefined || !Number.isFinite(t) || Math.abs(t) > 8.64e15) return `time "${clip(rawTime)}" is not a valid ${this.timeFormat} time`;
     const operator = str(f.operator!(row));
     if (!operator) return 'no operator';
     const action = str(f.action!(row));

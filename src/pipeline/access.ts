@@ -10,7 +10,7 @@ import { openInput, readLineBatches } from '../sources/lines.js';
 import {
   AccessLineParser, defaultMappingFor, loadAccessMapping, parseWarrants, type AccessMapping,
 } from '../parsers/access.js';
-import { learnAccessModels, type AccessModelSet, type ModelParams, type OperatorModel } from '../detectors/access/model.js';
+import { learnAccessModels, usualHours, type AccessModelSet, type ModelParams, type OperatorModel } from '../detectors/access/model.js';
 
 export { AccessMonitor, DEFAULT_RULE_PARAMS } from '../detectors/access/monitor.js';
 export type { AccessMonitorOptions, AccessRuleParams, AccessSiteFacts } from '../detectors/access/monitor.js';
@@ -160,4 +160,37 @@ export async function loadModels(store: Store): Promise<AccessModelSet | undefin
   }
   const { operator_keys: _k, ...rest } = meta;
   return { ...rest, operators };
+}
+
+/** A readable summary of one operator's model (the CLI's table, the service's `GET /api/v1/access/operators`). */
+export function operatorProfile(m: OperatorModel) {
+  const top = (rec: Record<string, number>, n = 5) => Object.entries(rec).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k);
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return {
+    operator: m.operator,
+    first: m.first,
+    last: m.last,
+    weeks: m.weeks,
+    active_hours: m.active_hours,
+    active_days: m.active_days,
+    usual_hours: usualHours(m),
+    p99: {
+      searches_per_hour: r(m.hour.searches.p99),
+      targets_per_hour: r(m.hour.targets.p99),
+      records_per_hour: r(m.hour.records.p99),
+      export_bytes: Math.round(Math.max(m.export_size.p99, m.export_size.p99_fit ?? 0)),
+      searches_per_day: r(Math.max(m.day.searches_day.p99, m.day.searches_day.p99_fit ?? 0)),
+      targets_per_day: r(Math.max(m.day.targets_day.p99, m.day.targets_day.p99_fit ?? 0)),
+    },
+    sources: top(m.hosts),
+    systems: top(m.systems),
+    actions: top(m.actions, 10),
+  };
+}
+
+/** The operators with their learned profiles, for the live service's access capability. */
+export async function accessOperators(store: Store): Promise<{ operator: string; profile: ReturnType<typeof operatorProfile> }[]> {
+  const set = await loadModels(store);
+  if (!set) return [];
+  return Object.values(set.operators).sort((a, b) => a.operator.localeCompare(b.operator)).map((m) => ({ operator: m.operator, profile: operatorProfile(m) }));
 }

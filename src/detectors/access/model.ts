@@ -2,7 +2,7 @@
  * The learned per-operator behaviour model of access-audit activity, and the anomaly score of one operator-hour.
  * Method and parameters: docs/ACCESS.md ("Behaviour model"). Quantiles come from simple-statistics.
  */
-import { mean, quantileSorted, standardDeviation } from 'simple-statistics';
+import { quantileSorted } from 'simple-statistics';
 import type { AccessEvent } from '../../model/access.js';
 import { normalizeTarget } from './warrants.js';
 
@@ -22,8 +22,8 @@ export interface Quantiles {
   p90: number;
   p99: number;
   max: number;
-  /** 99th percentile of a log-normal fitted to the positive values (mean and standard deviation of their logs);
-   * steadier than the empirical one for small samples. 0 when fewer than 5 positive values. */
+  /** 99th percentile of a log-normal through the median and the 90th percentile of the positive values; steadier
+   * than the empirical one for small samples. 0 when fewer than 5 positive values. */
   p99_fit?: number;
 }
 
@@ -258,7 +258,8 @@ export function dayIndex(hourIndex: number, dayStartHour: number): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Learning
 
-/** z of the 99th percentile of the standard normal. */
+/** z of the 90th and 99th percentiles of the standard normal. */
+const Z90 = 1.2815515655446004;
 const Z99 = 2.3263478740408408;
 
 function quantiles(xs: number[], fit = false): Quantiles {
@@ -266,8 +267,14 @@ function quantiles(xs: number[], fit = false): Quantiles {
   const s = Float64Array.from(xs).sort() as unknown as number[];
   const q: Quantiles = { n: xs.length, p50: quantileSorted(s, 0.5), p90: quantileSorted(s, 0.9), p99: quantileSorted(s, 0.99), max: s[s.length - 1] };
   if (fit) {
-    const logs = xs.filter((x) => x > 0).map(Math.log);
-    q.p99_fit = logs.length >= 5 ? Math.exp(mean(logs) + Z99 * standardDeviation(logs)) : 0;
+    // a log-normal through the median and the 90th percentile of the positive values, read at 99 %: it follows
+    // the upper half only, so short or half days (the left tail) do not widen it
+    const pos = Float64Array.from(xs.filter((x) => x > 0)).sort() as unknown as number[];
+    if (pos.length >= 5) {
+      const m = quantileSorted(pos, 0.5);
+      const p90 = Math.max(m, quantileSorted(pos, 0.9));
+      q.p99_fit = m * (p90 / m) ** (Z99 / Z90);
+    } else q.p99_fit = 0;
   }
   return q;
 }

@@ -387,7 +387,7 @@ export class AccessMonitor {
         else why = 'citing no case';
         const others = ws.filter((w) => w !== cited);
         const tail = others.length
-          ? `; the register's other warrants for it (${others.map((w) => `${w.case_ref} ${w.valid_from.slice(0, 10)} to ${w.valid_until.slice(0, 10)}`).join(', ')}) are not valid at ${when}`
+          ? `; the register's ${cited ? 'other ' : ''}warrants for it (${others.map((w) => `${w.case_ref} ${w.valid_from.slice(0, 10)} to ${w.valid_until.slice(0, 10)}`).join(', ')}) are not valid at ${when}`
           : ws.length ? '' : '; no warrant in the register names this target';
         noWarrant.push(`${e.operator} ${verb} ${shown()} on ${e.system} ${why}${tail}.`);
       } else if (citedCovers === false || (citedCovers === undefined && !authorized)) {

@@ -32,13 +32,14 @@ function normalize(raw: string): string {
   return s;
 }
 
-/** Masks an identifier for output: the scheme, the first three and the last two characters stay. */
+/** Masks an identifier for output: the scheme, the first three and the last two characters (and a SIP domain) stay. */
 export function maskTarget(raw: string): string {
-  const m = /^([a-z]+:)?(.*)$/i.exec(raw.trim())!;
+  const m = /^([a-z]+:)?([^@]*)(@.*)?$/i.exec(raw.trim())!;
   const scheme = m[1] ?? '';
   const body = m[2];
-  if (body.length <= 6) return scheme + '*'.repeat(body.length);
-  return scheme + body.slice(0, 3) + '*'.repeat(body.length - 5) + body.slice(-2);
+  const domain = m[3] ?? ''; // the domain of a SIP URI says nothing about the subscriber
+  if (body.length <= 6) return scheme + '*'.repeat(body.length) + domain;
+  return scheme + body.slice(0, 3) + '*'.repeat(body.length - 5) + body.slice(-2) + domain;
 }
 
 export interface IndexedWarrant extends Warrant {
