@@ -4,4 +4,5 @@ export * from './alert.js';
 export * from './incident.js';
 export * from './flow.js';
 export * from './access.js';
+export * from './indicator.js';
 export * from './config.js';

@@ -32,6 +32,8 @@ export interface SiteConfig {
   /** Service settings that are not listeners (TLS files, delivery targets, feeds). Open-ended by design. */
   serve?: Record<string, unknown>;
   scaleout?: { nats?: string[]; clickhouse?: string };
+  /** Flow analytics overrides of rules/flows/settings.yml (thresholds, device prefixes); see docs/FLOWS.md. */
+  flows?: Record<string, unknown>;
   /** What the loader assumed because the file did not say (printed in reports). */
   assumptions: string[];
   /** The file it came from, if any. */

@@ -31,6 +31,7 @@ export function siteFromObject(raw: unknown, file = '<inline>'): SiteConfig {
   const o = (raw ?? {}) as Record<string, unknown>;
   if (typeof o !== 'object' || Array.isArray(o)) throw new SiteError(file, 'the site file must be a mapping');
   const assumptions: string[] = [];
+  if (o.flows !== undefined && o.flows !== null && (typeof o.flows !== 'object' || Array.isArray(o.flows))) throw new SiteError(file, '`flows` must be a mapping of flow analytics settings');
   const site: SiteConfig = {
     organization: o.organization as SiteConfig['organization'],
     data: typeof o.data === 'string' ? o.data : undefined,
@@ -41,6 +42,7 @@ export function siteFromObject(raw: unknown, file = '<inline>'): SiteConfig {
     listeners: {},
     serve: (o.serve as Record<string, unknown>) ?? undefined,
     scaleout: o.scaleout as SiteConfig['scaleout'],
+    flows: o.flows && typeof o.flows === 'object' && !Array.isArray(o.flows) ? (o.flows as Record<string, unknown>) : undefined,
     assumptions,
     path: file === '<inline>' ? undefined : file,
   };

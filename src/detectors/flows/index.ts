@@ -1,0 +1,50 @@
+/** Flow analytics detectors: pure, stateful over the flows they are shown, no I/O. */
+import type { Alert } from '../../model/alert.js';
+import type { FlowRecord } from '../../model/flow.js';
+import type { SiteConfig } from '../../model/site.js';
+import { BeaconDetector } from './beacons.js';
+import { FlowContext } from './context.js';
+import type { FlowMatcher } from './iocs.js';
+import { ManagementAccessDetector } from './management.js';
+import type { FlowSettings } from './settings.js';
+import { TunnelDetector } from './tunnels.js';
+import { VolumeDetector } from './volume.js';
+
+export { FlowContext } from './context.js';
+export { ipIndicatorMatcher, parseIocList, type FlowMatcher, type IocList } from './iocs.js';
+export { mergeFlowSettings, completeFlowSettings, FlowSettingsError, type FlowSettings } from './settings.js';
+
+/** Runs every flow detector, then the per-flow matchers, over batches of flows. */
+export class FlowDetectors {
+  readonly ctx: FlowContext;
+  private readonly tunnels: TunnelDetector;
+  private readonly mgmt: ManagementAccessDetector;
+  private readonly volume: VolumeDetector;
+  private readonly beacons: BeaconDetector;
+  readonly matchers: FlowMatcher[] = [];
+
+  constructor(site: SiteConfig, settings: FlowSettings, matchers: readonly FlowMatcher[] = []) {
+    this.ctx = new FlowContext(site, settings);
+    this.tunnels = new TunnelDetector(this.ctx);
+    this.mgmt = new ManagementAccessDetector(this.ctx);
+    this.volume = new VolumeDetector(this.ctx);
+    this.beacons = new BeaconDetector(this.ctx);
+    this.matchers.push(...matchers);
+  }
+
+  process(flows: readonly FlowRecord[], out: Alert[] = []): Alert[] {
+    const ms = this.matchers;
+    for (const f of flows) {
+      this.ctx.noteExporter(f.exporter);
+      this.tunnels.check(f, out);
+      this.mgmt.check(f, out);
+      this.volume.check(f, out);
+      this.beacons.check(f, out);
+      for (let i = 0; i < ms.length; i++) {
+        const a = ms[i](f);
+        for (let j = 0; j < a.length; j++) out.push(a[j]);
+      }
+    }
+    return out;
+  }
+}
