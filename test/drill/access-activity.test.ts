@@ -36,7 +36,7 @@ test('the generator is deterministic: same seed, same bytes; another seed, other
 test('normal activity is varied: time zones, start hours, part-timers, on-call nights, holidays, uneven volumes', () => {
   const act = generateAccessActivity({ seed: NORMAL_SEED, operators: 50, plants_per_kind: 0 });
   const ops = act.operators;
-  assert.deepEqual([...new Set(ops.map((o) => o.tz))].sort(), [-8, -5]);
+  assert.deepEqual([...new Set(ops.map((o) => o.tz))].sort((a, b) => a - b), [-8, -5]);
   const starts = ops.map((o) => o.start_hour);
   assert.ok(Math.max(...starts) - Math.min(...starts) >= 2, 'working days start at different hours');
   assert.ok(ops.some((o) => o.part_time) && ops.some((o) => o.oncall) && ops.some((o) => o.joined_day > 0));
