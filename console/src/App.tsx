@@ -1,14 +1,18 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Suspense, lazy, useEffect, useRef, useState, type FormEvent } from 'react';
 import { NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useAuth } from './auth';
 import { OverviewPage } from './pages/Overview';
-import { IncidentsPage } from './pages/Incidents';
-import { IncidentPage } from './pages/Incident';
-import { DevicesPage, DevicePage } from './pages/Devices';
-import { FlowsPage } from './pages/Flows';
-import { IndicatorsPage } from './pages/Indicators';
-import { AccessPage } from './pages/Access';
-import { AlertsPage } from './pages/Alerts';
+
+// The Overview is in the first bundle (it is the landing page and must load fast, docs/BENCHMARKS.md); the other
+// pages load on first visit.
+const IncidentsPage = lazy(() => import('./pages/Incidents').then((m) => ({ default: m.IncidentsPage })));
+const IncidentPage = lazy(() => import('./pages/Incident').then((m) => ({ default: m.IncidentPage })));
+const DevicesPage = lazy(() => import('./pages/Devices').then((m) => ({ default: m.DevicesPage })));
+const DevicePage = lazy(() => import('./pages/Devices').then((m) => ({ default: m.DevicePage })));
+const FlowsPage = lazy(() => import('./pages/Flows').then((m) => ({ default: m.FlowsPage })));
+const IndicatorsPage = lazy(() => import('./pages/Indicators').then((m) => ({ default: m.IndicatorsPage })));
+const AccessPage = lazy(() => import('./pages/Access').then((m) => ({ default: m.AccessPage })));
+const AlertsPage = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.AlertsPage })));
 
 /** The sections, in the order and with the names interfaces.md fixes. `key` is the keyboard shortcut after `g`. */
 const SECTIONS = [
@@ -21,10 +25,8 @@ const SECTIONS = [
 ];
 
 export function App() {
-  const { me, checking } = useAuth();
-  if (checking) return <main className="signin"><p className="muted">Checking your token…</p></main>;
-  if (!me) return <SignIn />;
-  return <Shell />;
+  const { signedIn } = useAuth();
+  return signedIn ? <Shell /> : <SignIn />;
 }
 
 function SignIn() {
@@ -92,7 +94,19 @@ function Shell() {
     localStorage.setItem('tidewatch.wall', wall ? '1' : '0');
   }, [wall]);
   // Move focus to the new page's heading so keyboard and screen-reader users land on the content.
-  useEffect(() => { mainRef.current?.querySelector<HTMLElement>('h1')?.focus(); }, [location.pathname]);
+  // Not on the first load (keyboard users start at the skip link); pages load lazily, so wait for the heading (at most 3 s).
+  const firstPath = useRef(true);
+  useEffect(() => {
+    const main = mainRef.current;
+    if (firstPath.current) { firstPath.current = false; return; }
+    if (!main) return;
+    const tryFocus = () => { const h = main.querySelector<HTMLElement>('h1'); if (h) { h.focus({ preventScroll: true }); return true; } return false; };
+    if (tryFocus()) return;
+    const obs = new MutationObserver(() => { if (tryFocus()) obs.disconnect(); });
+    obs.observe(main, { childList: true, subtree: true });
+    const t = setTimeout(() => obs.disconnect(), 3000);
+    return () => { obs.disconnect(); clearTimeout(t); };
+  }, [location.pathname]);
 
   return (
     <div className="shell">
@@ -110,11 +124,12 @@ function Shell() {
         </nav>
         <div className="who">
           <button type="button" className="ghost" aria-pressed={wall} onClick={() => setWall((w) => !w)} title="Larger type and denser layout for a SOC wall screen">Wall mode</button>
-          <span className="muted small">{me?.name} · <span className={`role role-${me?.role}`}>{me?.role}</span></span>
+          <span className="muted small">{me ? <>{me.name} · <span className={`role role-${me.role}`}>{me.role}</span></> : '…'}</span>
           <button type="button" className="ghost" onClick={() => signOut()}>Sign out</button>
         </div>
       </header>
       <main id="main" ref={mainRef} tabIndex={-1}>
+        <Suspense fallback={<p className="muted" aria-busy="true">Loading…</p>}>
         <Routes>
           <Route path="/" element={<Navigate to="/overview" replace />} />
           <Route path="/overview" element={<OverviewPage />} />
@@ -128,6 +143,7 @@ function Shell() {
           <Route path="/alerts" element={<AlertsPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
+        </Suspense>
       </main>
     </div>
   );

@@ -115,9 +115,10 @@ export async function whoami(token: string): Promise<Me> {
   return (await request('me', { token })).json() as Promise<Me>;
 }
 
-/** Whether the service answers an optional capability (older services without the flags: yes). */
-export function hasCapability(me: Me | undefined, c: keyof NonNullable<Me['capabilities']>): boolean {
-  return me?.capabilities?.[c] ?? true;
+/** Whether the service answers an optional capability: undefined until /me answered; services without the flags: yes. */
+export function hasCapability(me: Me | undefined, c: keyof NonNullable<Me['capabilities']>): boolean | undefined {
+  if (!me) return undefined;
+  return me.capabilities?.[c] ?? true;
 }
 
 export const can = {

@@ -2,10 +2,12 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { ApiError, can, storeToken, storedToken, whoami, type Me } from './api';
 
 interface AuthState {
+  /** Whether a token is held (pages load at once; `me` follows). */
+  signedIn: boolean;
+  /** Who the token belongs to, once /api/v1/me answered. Until then nothing role-bound is offered. */
   me: Me | undefined;
   /** Why the user was signed out, shown on the sign-in form. */
   message: string | undefined;
-  checking: boolean;
   signIn: (token: string) => Promise<void>;
   signOut: (why?: string) => void;
   canEdit: boolean;
@@ -20,14 +22,19 @@ export function useAuth(): AuthState {
   return a;
 }
 
-/** Holds the signed-in operator. The token lives in sessionStorage: it survives a reload, not a closed tab. */
+/**
+ * Holds the signed-in operator. The token lives in sessionStorage: it survives a reload, not a closed tab.
+ * With a stored token the pages start loading at once, in parallel with /api/v1/me (the role arrives a moment
+ * later; edit controls appear only then). Any 401 signs out.
+ */
 export function AuthProvider({ children }: { children: ReactNode }) {
+  const [signedIn, setSignedIn] = useState(() => storedToken() !== null);
   const [me, setMe] = useState<Me | undefined>();
   const [message, setMessage] = useState<string | undefined>();
-  const [checking, setChecking] = useState(() => storedToken() !== null);
 
   const signOut = useCallback((why?: string) => {
     storeToken(null);
+    setSignedIn(false);
     setMe(undefined);
     setMessage(why);
   }, []);
@@ -39,8 +46,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       storeToken(t);
       setMessage(undefined);
       setMe(who);
+      setSignedIn(true);
     } catch (e) {
-      storeToken(null);
       if (e instanceof ApiError && e.status === 401) throw new Error('That token is not valid (unknown or revoked).');
       throw e;
     }
@@ -48,18 +55,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const t = storedToken();
-    if (!t) return;
-    whoami(t).then(
-      (who) => { setMe(who); setChecking(false); },
-      (e: unknown) => {
-        signOut(e instanceof ApiError && e.status === 401 ? 'Your token is no longer accepted; sign in again.' : undefined);
-        setChecking(false);
-      },
-    );
-  }, [signOut]);
+    if (!t || me) return;
+    whoami(t).then(setMe, (e: unknown) => {
+      if (e instanceof ApiError && e.status === 401) signOut('Your token is no longer accepted; sign in again.');
+    });
+  }, [signedIn, me, signOut]);
 
   const value = useMemo<AuthState>(() => ({
-    me, message, checking, signIn, signOut, canEdit: can.edit(me?.role), isAdmin: can.admin(me?.role),
-  }), [me, message, checking, signIn, signOut]);
+    signedIn, me, message, signIn, signOut, canEdit: can.edit(me?.role), isAdmin: can.admin(me?.role),
+  }), [signedIn, me, message, signIn, signOut]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

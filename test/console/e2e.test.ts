@@ -61,6 +61,12 @@ describe('web console in headless Chromium', { skip: ready ? false : 'needs cons
     await page.locator('body').press('g');
     await page.locator('body').press('i');
     await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+    // focus lands on the new page's heading, and Tab from the top reaches the skip link first
+    await page.waitForFunction(`document.activeElement && document.activeElement.tagName === 'H1' && document.activeElement.textContent === 'Incidents'`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate<string>('document.activeElement.textContent'), 'Skip to content');
   });
 
   it('overview shows the open incidents by severity and the alerts over time', async () => {

@@ -19,8 +19,9 @@ function profileValue(v: unknown): string {
 
 export function AccessPage() {
   const { me } = useAuth();
-  if (!hasCapability(me, 'access')) return <><div className="page-head"><h1 tabIndex={-1}>Access</h1></div><Unavailable what="Operator profiles" /></>;
-  return <AccessView />;
+  const has = hasCapability(me, 'access');
+  if (has === false) return <><div className="page-head"><h1 tabIndex={-1}>Access</h1></div><Unavailable what="Operator profiles" /></>;
+  return has ? <AccessView /> : <p className="muted" aria-busy="true">Loading…</p>;
 }
 
 function AccessView() {

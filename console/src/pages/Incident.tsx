@@ -25,7 +25,7 @@ export function IncidentPage() {
 
 function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDetail; attack: AttackTable | undefined; onChange: (i: Incident) => void }) {
   const { canEdit, me } = useAuth();
-  const showExport = hasCapability(me, 'report');
+  const showExport = hasCapability(me, 'report') === true;
   const [compact, setCompact] = useState(false);
   const [openAlert, setOpenAlert] = useState<string | undefined>();
   const alertsById = useMemo(() => new Map(d.alerts.map((a) => [a.id, a])), [d.alerts]);

@@ -11,8 +11,9 @@ const LIMIT = 100;
 
 export function IndicatorsPage() {
   const { me } = useAuth();
-  if (!hasCapability(me, 'indicators')) return <><div className="page-head"><h1 tabIndex={-1}>Indicators</h1></div><Unavailable what="Indicators" /></>;
-  return <IndicatorsView />;
+  const has = hasCapability(me, 'indicators');
+  if (has === false) return <><div className="page-head"><h1 tabIndex={-1}>Indicators</h1></div><Unavailable what="Indicators" /></>;
+  return has ? <IndicatorsView /> : <p className="muted" aria-busy="true">Loading…</p>;
 }
 
 function IndicatorsView() {
