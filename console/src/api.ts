@@ -7,7 +7,13 @@ export type { Alert, Incident, IncidentState, Severity };
 export type Role = 'viewer' | 'analyst' | 'admin';
 export type SeverityCounts = Partial<Record<Severity, number>>;
 
-export interface Me { name: string; role: Role }
+export interface Me {
+  id?: string;
+  name: string;
+  role: Role;
+  /** Optional capabilities this build answers (absent: assume all). */
+  capabilities?: { indicators?: boolean; access?: boolean; report?: boolean };
+}
 export interface ListPage<T> { total: number; items: T[] }
 export interface Overview {
   incidents_by_severity: SeverityCounts;
@@ -18,7 +24,15 @@ export interface Overview {
 }
 export interface Talker { key: string; bytes: number; packets: number; flows: number }
 export interface SeriesPoint { bucket: string; bytes: number; packets: number; flows: number }
-export interface IncidentDetail extends Incident { alerts: Alert[] }
+export interface IncidentDetail extends Incident {
+  alerts: Alert[];
+  /** Known chains the incident completes (rules/correlation/incidents.yml). */
+  chains?: { id: string; title: string }[];
+  /** Why the severity is above the highest alert severity. */
+  severity_reasons?: string[];
+  /** Set when the incident was merged into another. */
+  merged_into?: string;
+}
 export interface DeviceSummary {
   name: string; platform?: string; version?: string; file?: string; last_audit?: string; findings: SeverityCounts;
 }
@@ -99,6 +113,11 @@ export async function send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string,
 /** Checks a token by asking who it belongs to. */
 export async function whoami(token: string): Promise<Me> {
   return (await request('me', { token })).json() as Promise<Me>;
+}
+
+/** Whether the service answers an optional capability (older services without the flags: yes). */
+export function hasCapability(me: Me | undefined, c: keyof NonNullable<Me['capabilities']>): boolean {
+  return me?.capabilities?.[c] ?? true;
 }
 
 export const can = {

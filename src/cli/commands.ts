@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as audit } from './audit.js';
 import { register as demo } from './demo.js';
 import { register as hunt } from './hunt.js';
+import { register as intel } from './intel.js';
 import { register as parse } from './parse.js';
 import { register as rules } from './rules.js';
 import { register as serve } from './serve.js';
@@ -11,4 +12,4 @@ import { register as token } from './token.js';
  * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
-export const commands: ((program: Command) => void)[] = [audit, demo, hunt, parse, rules, serve, token];
+export const commands: ((program: Command) => void)[] = [audit, demo, hunt, intel, parse, rules, serve, token];

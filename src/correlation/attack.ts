@@ -36,6 +36,11 @@ export class AttackTable {
     return new AttackTable(parseYaml(readFileSync(path, 'utf8')) as Record<string, unknown>, path);
   }
 
+  /** Every listed technique, in file order (the console draws its ATT&CK matrix from this). */
+  list(): TechniqueInfo[] {
+    return [...this.rows.values()];
+  }
+
   /** The technique's row, rolling a sub-technique up to its parent's tactic when it is not listed itself. */
   lookup(id: string): TechniqueInfo | undefined {
     const own = this.rows.get(id);

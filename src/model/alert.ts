@@ -45,6 +45,24 @@ export interface Alert {
   reasons?: string[];
   /** Remediation text (config lines or steps). */
   remediation?: string;
+  /** For indicator matches (detector `intel`): which indicator, from whom, how sure, and what it relates to. */
+  indicator?: IndicatorRef;
+}
+
+/** The indicator behind an `intel` alert. */
+export interface IndicatorRef {
+  /** STIX id of the indicator. */
+  id: string;
+  pattern: string;
+  name?: string;
+  source: string;
+  confidence?: number;
+  valid_until?: string;
+  /** The observed value that matched, and the field (or flow end, or config context) it was in. */
+  value: string;
+  field?: string;
+  /** Threat actors, intrusion sets, campaigns and malware the indicator points to. */
+  actors: string[];
 }
 
 /** Sigma `level` to Tidewatch severity. */

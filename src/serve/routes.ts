@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { INCIDENT_STATES, type IncidentState } from '../model/incident.js';
 import { SEVERITIES, type Severity } from '../model/severity.js';
 import { OPEN_STATES } from '../correlation/correlator.js';
+import { AttackTable } from '../correlation/attack.js';
 import type { ApiContext, DeviceDoc } from './context.js';
 import { HttpError } from './http.js';
 import { errorResponses, page, pageQuery, schemaBits } from './schemas.js';
@@ -33,8 +34,45 @@ export async function registerApiRoutes(api: FastifyInstance, ctx: ApiContext): 
 
   api.get('/me', {
     config: role('viewer'),
-    schema: { tags: ['session'], summary: 'Who the token belongs to', response: { 200: { type: 'object', properties: { id: str, name: str, role: str } }, ...errorResponses } },
-  }, async (req) => ({ id: req.principal!.id, name: req.principal!.name ?? req.principal!.id, role: req.principal!.role }));
+    schema: {
+      tags: ['session'], summary: 'Who the token belongs to, and which optional capabilities this build answers (the console hides the others)',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            id: str, name: str, role: str,
+            capabilities: { type: 'object', properties: { indicators: { type: 'boolean' }, access: { type: 'boolean' }, report: { type: 'boolean' } } },
+          },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async (req) => ({
+    id: req.principal!.id, name: req.principal!.name ?? req.principal!.id, role: req.principal!.role,
+    capabilities: { indicators: Boolean(ctx.capabilities.indicators), access: Boolean(ctx.capabilities.access), report: Boolean(ctx.capabilities.report) },
+  }));
+
+  // The ATT&CK table (rules/attack/techniques.yml): tactics in kill-chain order and the techniques detectors tag.
+  let attack: { tactics: readonly string[]; techniques: { id: string; name: string; tactic: string }[] } | undefined;
+  api.get('/attack', {
+    config: role('viewer'),
+    schema: {
+      tags: ['incidents'], summary: 'ATT&CK tactics in kill-chain order and the techniques Tidewatch tags (the incident matrix)',
+      response: {
+        200: {
+          type: 'object',
+          properties: { tactics: strs, techniques: { type: 'array', items: { type: 'object', properties: { id: str, name: str, tactic: str } } } },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async () => {
+    if (!attack) {
+      const t = AttackTable.load();
+      attack = { tactics: t.tacticOrder, techniques: t.list() };
+    }
+    return attack;
+  });
 
   api.get('/overview', {
     config: role('viewer'),

@@ -3,6 +3,7 @@ import type { Incident, IncidentState } from '../model/incident.js';
 import type { FlowRecord } from '../model/flow.js';
 import type { Event, SourceRef } from '../model/event.js';
 import type { Severity } from '../model/severity.js';
+import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '../model/indicator.js';
 
 /** An event as stored: the normalized event, where it came from, and whether it parsed. */
 export interface StoredEvent {
@@ -37,6 +38,34 @@ export interface IncidentQuery extends Page {
   minSeverity?: Severity;
   device?: string;
   order?: 'severity' | 'last_seen' | 'first_seen';
+}
+
+/** A stored STIX object with the time (ISO 8601, microseconds) it was added or last updated in the store. */
+export type StoredIntelObject = IntelObject & { added: string };
+
+/** One object version held in a TAXII collection. */
+export interface TaxiiObject {
+  id: string;
+  /** The object's `modified` (or `created`, or a fixed time for objects without either). */
+  version: string;
+  type: string;
+  spec_version: string;
+  /** When the collection received it: ISO 8601 UTC with microseconds, unique within the collection. */
+  date_added: string;
+  doc: Record<string, unknown>;
+}
+
+export interface TaxiiQuery {
+  /** Only objects added strictly after this time (ISO 8601, microseconds honoured). */
+  addedAfter?: string;
+  /** Keyset cursor from a previous page (opaque to callers; produced by listTaxiiObjects). */
+  after?: string;
+  limit?: number;
+  ids?: string[];
+  types?: string[];
+  /** `last` (default), `first`, `all`, or exact version timestamps. */
+  versions?: 'last' | 'first' | 'all' | string[];
+  specVersions?: string[];
 }
 
 export interface FlowQuery {
@@ -91,5 +120,18 @@ export interface Store {
   getDoc<T = unknown>(kind: string, key: string): Promise<T | undefined>;
   listDocs<T = unknown>(kind: string): Promise<{ key: string; doc: T }[]>;
   deleteDoc(kind: string, key: string): Promise<void>;
+  /**
+   * Threat intel: stores STIX objects by id. A newer `modified` replaces the stored version ('updated'); the same
+   * content, or an older version, changes nothing ('skipped'); one outcome per row, in order.
+   */
+  putIntelObjects(rows: readonly IntelObject[]): Promise<ImportOutcome[]>;
+  listIntelObjects(q: IntelQuery): Promise<{ total: number; items: StoredIntelObject[] }>;
+  /** Indicators with their columns only (no documents), for loading the matcher. */
+  listIndicators(q?: { liveAt?: string }): Promise<IndicatorRecord[]>;
+  /** TAXII collections: adds object versions (an id+version already held is left alone); returns how many were new. */
+  putTaxiiObjects(collection: string, objects: readonly Record<string, unknown>[]): Promise<{ added: number; skipped: number; items: TaxiiObject[] }>;
+  /** A page of a collection's objects ordered by date added; `next` is set when more remain. */
+  listTaxiiObjects(collection: string, q: TaxiiQuery): Promise<{ items: TaxiiObject[]; next?: string }>;
+  deleteTaxiiObject(collection: string, id: string, versions?: string[]): Promise<number>;
   close(): Promise<void>;
 }

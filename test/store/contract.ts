@@ -8,6 +8,12 @@ import type { Store } from '../../src/store/store.js';
 import type { Alert } from '../../src/model/alert.js';
 import type { Incident } from '../../src/model/incident.js';
 import type { FlowRecord } from '../../src/model/flow.js';
+import type { IntelObject } from '../../src/model/indicator.js';
+
+function intelObject(id: string, modified: string, extra: Partial<IntelObject> = {}): IntelObject {
+  const doc = { type: 'indicator', spec_version: '2.1', id, created: '2026-01-01T00:00:00.000Z', modified, pattern: "[ipv4-addr:value = '192.0.2.1']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00.000Z' };
+  return { id, type: 'indicator', modified, source: 'contract', revoked: false, valid_from: '2026-01-01T00:00:00.000Z', doc, pattern: doc.pattern, attack: ['T1071'], actors: ['X'], ...extra };
+}
 
 export function alertFixture(id: string, time: string, severity: Alert['severity'], device = 'edge1'): Alert {
   return { id, time, detector: 'sigma', rule: { id: 'r1', title: 'T', level: severity, tags: [] }, severity, attack: ['T1078'], device };
@@ -51,6 +57,47 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       assert.deepEqual((await s.listIncidents({ state: 'investigating' })).items.map((i) => i.id), ['i1']);
       assert.deepEqual((await s.listIncidents({ device: 'core1' })).items.map((i) => i.id), ['i2']);
       assert.equal((await s.listIncidents({ minSeverity: 'critical' })).total, 1);
+    } finally { await s.close(); }
+  });
+
+  test(`${name}: intel objects keep the newest version; TAXII collections page by date added`, async () => {
+    const s = await open();
+    try {
+      const a = 'indicator--00000000-0000-4000-8000-00000000000a', b = 'indicator--00000000-0000-4000-8000-00000000000b';
+      assert.deepEqual(await s.putIntelObjects([intelObject(a, '2026-01-01T00:00:00.000Z'), intelObject(b, '2026-01-01T00:00:00.000Z', { valid_until: '2026-02-01T00:00:00.000Z' })]), ['added', 'added']);
+      assert.deepEqual(await s.putIntelObjects([intelObject(a, '2026-01-01T00:00:00.000Z')]), ['skipped']);
+      assert.deepEqual(await s.putIntelObjects([intelObject(a, '2025-12-01T00:00:00.000Z', { name: 'older' })]), ['skipped']);
+      assert.deepEqual(await s.putIntelObjects([intelObject(a, '2026-01-01T00:00:00.000001Z', { revoked: true })]), ['updated']);
+      const all = await s.listIndicators();
+      assert.equal(all.length, 2);
+      assert.equal(all.find((r) => r.id === a)!.revoked, true);
+      assert.deepEqual(all.find((r) => r.id === b)!.attack, ['T1071']);
+      assert.deepEqual((await s.listIndicators({ liveAt: '2026-01-15T00:00:00Z' })).map((r) => r.id), [b]);
+      assert.deepEqual((await s.listIndicators({ liveAt: '2026-03-01T00:00:00Z' })).map((r) => r.id), []);
+      const listed = await s.listIntelObjects({ q: '00000000000B' });
+      assert.equal(listed.total, 1);
+      assert.equal(listed.items[0].doc.id, b);
+
+      const objs = [0, 1, 2, 3, 4].map((i) => ({ type: 'indicator', id: `indicator--00000000-0000-4000-8000-00000000010${i}`, modified: '2026-01-01T00:00:00.000Z', spec_version: '2.1' }));
+      const put = await s.putTaxiiObjects('c1', objs);
+      assert.equal(put.added, 5);
+      assert.equal((await s.putTaxiiObjects('c1', [objs[0]])).skipped, 1);
+      await s.putTaxiiObjects('c1', [{ ...objs[0], modified: '2026-02-01T00:00:00.000Z' }]);
+      const p1 = await s.listTaxiiObjects('c1', { limit: 2 });
+      assert.equal(p1.items.length, 2);
+      assert.ok(p1.next);
+      const p2 = await s.listTaxiiObjects('c1', { limit: 2, after: p1.next });
+      const p3 = await s.listTaxiiObjects('c1', { limit: 2, after: p2.next });
+      assert.equal(p3.next, undefined);
+      const seen = [...p1.items, ...p2.items, ...p3.items];
+      assert.equal(seen.length, 5, 'one version per object by default (the last)');
+      assert.equal(seen.find((x) => x.id === objs[0].id)!.version, '2026-02-01T00:00:00.000Z');
+      assert.ok(seen.every((x, i) => i === 0 || x.date_added > seen[i - 1].date_added), 'strictly increasing date_added');
+      assert.equal((await s.listTaxiiObjects('c1', { versions: 'all' })).items.length, 6);
+      assert.equal((await s.listTaxiiObjects('c1', { versions: 'first', ids: [objs[0].id] })).items[0].version, '2026-01-01T00:00:00.000Z');
+      assert.equal((await s.listTaxiiObjects('c1', { addedAfter: p1.items[1].date_added })).items.length, 3);
+      assert.equal((await s.listTaxiiObjects('c2', {})).items.length, 0);
+      assert.equal(await s.deleteTaxiiObject('c1', objs[4].id), 1);
     } finally { await s.close(); }
   });
 

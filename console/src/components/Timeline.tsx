@@ -17,12 +17,12 @@ export function TimelineChart({ entries, tactics, onPick }: { entries: TimelineE
   const keys = [...groups.keys()].sort((a, b) => (tactics.indexOf(a) < 0 ? 99 : tactics.indexOf(a)) - (tactics.indexOf(b) < 0 ? 99 : tactics.indexOf(b)));
   const height = Math.max(160, devices.length * 36 + 90);
   return (
-    <figure className="chart" aria-label="Timeline of the incident's alerts by device" style={{ height }}>
+    <figure className="chart" aria-label="Timeline of the incident's alerts by device" style={{ height: `${height / 15}rem` }}>
       <ResponsiveContainer width="100%" height="100%">
         <ScatterChart margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
           <CartesianGrid stroke="#223044" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={fmtAxisTime} tick={{ fill: '#8b98ab', fontSize: 12 }} stroke="#8b98ab" minTickGap={40} name="time" />
-          <YAxis dataKey="device" type="category" allowDuplicatedCategory={false} tick={{ fill: '#c9d4e2', fontSize: 12 }} stroke="#8b98ab" width={150} name="device" />
+          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={fmtAxisTime} tick={{ fill: '#8b98ab' }} stroke="#8b98ab" minTickGap={40} name="time" />
+          <YAxis dataKey="device" type="category" allowDuplicatedCategory={false} tick={{ fill: '#c9d4e2' }} stroke="#8b98ab" width={150} name="device" />
           <Tooltip cursor={{ strokeDasharray: '3 3' }} content={({ payload }) => {
             const p = payload?.[0]?.payload as Point | undefined;
             if (!p) return null;

@@ -4,7 +4,9 @@ import {
 } from 'recharts';
 import { PALETTE, fmtAxisTime, fmtBytes, fmtNumber, fmtTime } from '../format';
 
-const AXIS = { stroke: '#8b98ab', fontSize: 12 };
+const AXIS = { stroke: '#8b98ab' };
+/** Chart heights are given in px at the 15 px base size and scale with the root font (wall mode, big screens). */
+const rem = (px: number) => `${px / 15}rem`;
 const TOOLTIP = {
   contentStyle: { background: '#141b26', border: '1px solid #2c3a4f', color: '#e6edf5' },
   labelStyle: { color: '#e6edf5' },
@@ -20,7 +22,7 @@ export function TimeStack({ rows, series, height = 260, unit, onPick, label }: {
 }) {
   const fmt = unit === 'bytes' ? fmtBytes : fmtNumber;
   return (
-    <figure className="chart" aria-label={label} style={{ height }}>
+    <figure className="chart" aria-label={label} style={{ height: rem(height) }}>
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}
           onClick={onPick ? (s) => { const p = s?.activeLabel; if (p !== undefined && p !== null) onPick(Number(p)); } : undefined}
@@ -31,7 +33,7 @@ export function TimeStack({ rows, series, height = 260, unit, onPick, label }: {
           <Tooltip {...TOOLTIP} labelFormatter={(v) => fmtTime(Number(v))} formatter={(v) => fmt(Number(v))} />
           {series.length > 1 ? <Legend wrapperStyle={{ color: '#c9d4e2' }} /> : null}
           {series.map((s, i) => (
-            <Area key={s.key} type="monotone" dataKey={s.key} name={s.label ?? s.key} stackId="1" isAnimationActive={false}
+            <Area key={s.key} type="linear" dataKey={s.key} name={s.label ?? s.key} stackId="1" isAnimationActive={false}
               stroke={s.color ?? PALETTE[i % PALETTE.length]} fill={s.color ?? PALETTE[i % PALETTE.length]} fillOpacity={0.35} />
           ))}
         </AreaChart>
@@ -48,7 +50,7 @@ export function RankBars({ rows, valueKey, height, unit, onPick, label, color = 
   const fmt = unit === 'bytes' ? fmtBytes : fmtNumber;
   const h = height ?? Math.max(120, rows.length * 28 + 40);
   return (
-    <figure className="chart" aria-label={label} style={{ height: h }}>
+    <figure className="chart" aria-label={label} style={{ height: rem(h) }}>
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 16, bottom: 4, left: 8 }}>
           <CartesianGrid stroke="#223044" strokeDasharray="3 3" horizontal={false} />
@@ -64,16 +66,18 @@ export function RankBars({ rows, valueKey, height, unit, onPick, label, color = 
   );
 }
 
-/** Vertical stacked bars per category (e.g. findings by severity per device). */
-export function StackBars({ rows, series, height = 240, label }: {
-  rows: Record<string, number | string>[]; series: StackedSeries[]; height?: number; label: string;
+/** Vertical stacked bars per category (findings by severity per device, alerts per time bucket). */
+export function StackBars({ rows, series, height = 240, label, onPick }: {
+  rows: Record<string, number | string>[]; series: StackedSeries[]; height?: number; label: string; onPick?: (row: Record<string, number | string>) => void;
 }) {
   return (
-    <figure className="chart" aria-label={label} style={{ height }}>
+    <figure className="chart" aria-label={label} style={{ height: rem(height) }}>
       <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <BarChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}
+          onClick={onPick ? (st) => { const i = Number(st?.activeTooltipIndex ?? st?.activeIndex); if (Number.isInteger(i) && rows[i]) onPick(rows[i]); } : undefined}
+          style={onPick ? { cursor: 'pointer' } : undefined}>
           <CartesianGrid stroke="#223044" strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="key" tick={AXIS} stroke={AXIS.stroke} interval={0} />
+          <XAxis dataKey="key" tick={AXIS} stroke={AXIS.stroke} interval="preserveStartEnd" minTickGap={24} />
           <YAxis tick={AXIS} stroke={AXIS.stroke} allowDecimals={false} width={40} />
           <Tooltip {...TOOLTIP} cursor={{ fill: '#ffffff10' }} />
           {series.length > 1 ? <Legend wrapperStyle={{ color: '#c9d4e2' }} /> : null}

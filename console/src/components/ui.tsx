@@ -140,3 +140,13 @@ export function Evidence({ alert }: { alert: Alert }) {
     </div>
   );
 }
+
+/** What a page shows when the running service was built without the capability it needs. */
+export function Unavailable({ what }: { what: string }) {
+  return (
+    <p className="notice" role="status">
+      {what} {what.endsWith('s') ? 'are' : 'is'} not available from this service: the capability is not part of the running build
+      (the API answers 501 for it).
+    </p>
+  );
+}

@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
-import { type ListPage, type OperatorProfile } from '../api';
+import { hasCapability, type ListPage, type OperatorProfile } from '../api';
+import { useAuth } from '../auth';
 import { useApi } from '../hooks';
-import { Loadable, Panel, SeverityBadge, Time } from '../components/ui';
+import { Loadable, Panel, SeverityBadge, Time, Unavailable } from '../components/ui';
 import { SEVERITY_ORDER } from '../format';
 
 /** A learned-profile value in a line: lists joined, small maps as `key n`, the rest as JSON. */
@@ -17,7 +18,13 @@ function profileValue(v: unknown): string {
 }
 
 export function AccessPage() {
-  const ops = useApi<ListPage<OperatorProfile>>('access/operators?limit=1000', 30000);
+  const { me } = useAuth();
+  if (!hasCapability(me, 'access')) return <><div className="page-head"><h1 tabIndex={-1}>Access</h1></div><Unavailable what="Operator profiles" /></>;
+  return <AccessView />;
+}
+
+function AccessView() {
+  const ops = useApi<ListPage<OperatorProfile>>('access/operators', 30000);
   const [filter, setFilter] = useState('');
   const [onlyAnomalous, setOnlyAnomalous] = useState(false);
   const rows = useMemo(() => {

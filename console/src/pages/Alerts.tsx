@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { qs, type Alert, type ListPage } from '../api';
 import { useApi } from '../hooks';
@@ -6,15 +6,23 @@ import { Evidence, Loadable, Pager, Panel, SeverityBadge, Time } from '../compon
 import { SEVERITY_ORDER } from '../format';
 
 const LIMIT = 100;
-const FIELDS = ['since', 'until', 'severity', 'detector', 'device', 'rule', 'ip'] as const;
+const FIELDS = ['since', 'until', 'severity', 'detector', 'device', 'rule'] as const;
+
+/** Whether an alert mentions a text (an address, account, word) anywhere: rule, entities, event, reasons. */
+function mentions(a: Alert, needle: string): boolean {
+  return JSON.stringify([a.rule.title, a.device, a.entities, a.event, a.reasons]).toLowerCase().includes(needle.toLowerCase());
+}
 
 /** Alerts with filters: where the Flows, Overview and Devices pages click through to. */
 export function AlertsPage() {
   const [params, setParams] = useSearchParams();
   const cur = Object.fromEntries(FIELDS.map((k) => [k, params.get(k) ?? ''])) as Record<(typeof FIELDS)[number], string>;
   const offset = Number(params.get('offset') ?? 0) || 0;
-  const [form, setForm] = useState(cur);
-  const list = useApi<ListPage<Alert>>(`alerts${qs({ ...cur, order: 'desc', limit: LIMIT, offset })}`);
+  const find = params.get('find') ?? '';
+  const [form, setForm] = useState({ ...cur, find });
+  // `find` narrows the loaded page in the browser (the API filters by the other fields); with it, load the most the API gives.
+  const list = useApi<ListPage<Alert>>(`alerts${qs({ ...cur, order: 'desc', limit: find ? 1000 : LIMIT, offset: find ? 0 : offset })}`);
+  const found = useMemo(() => (list.data && find ? list.data.items.filter((a) => mentions(a, find)) : undefined), [list.data, find]);
   const go = (next: Record<string, string>, off = 0) => {
     const p = Object.fromEntries(Object.entries(next).filter(([, v]) => v));
     if (off) p.offset = String(off);
@@ -39,16 +47,16 @@ export function AlertsPage() {
           </select>
         </label>
         <label>Device<input value={form.device} onChange={(e) => setForm({ ...form, device: e.target.value })} /></label>
-        <label>Address<input value={form.ip} onChange={(e) => setForm({ ...form, ip: e.target.value })} /></label>
         <label>Rule id<input value={form.rule} onChange={(e) => setForm({ ...form, rule: e.target.value })} /></label>
+        <label>Mentions<input value={form.find} onChange={(e) => setForm({ ...form, find: e.target.value })} placeholder="address, account, word" /></label>
         <button type="submit">Apply</button>
       </form>
-      <Panel title={list.data ? `${list.data.total} alerts` : 'Alerts'}>
-        <Loadable data={list.data} error={list.error} loading={list.loading} empty={(d) => d.items.length === 0}>
-          {(d) => (
+      <Panel title={found ? `${found.length} alerts mention ${find}${list.data && list.data.total > list.data.items.length ? ` (of the newest ${list.data.items.length})` : ''}` : list.data ? `${list.data.total} alerts` : 'Alerts'}>
+        <Loadable data={list.data} error={list.error} loading={list.loading} empty={(d) => (found ?? d.items).length === 0}>
+          {(d) => found ? <AlertList alerts={found} /> : (
             <>
               <AlertList alerts={d.items} />
-              <Pager total={d.total} offset={offset} limit={LIMIT} onChange={(o) => go(cur, o)} />
+              <Pager total={d.total} offset={offset} limit={LIMIT} onChange={(o) => go({ ...cur, find }, o)} />
             </>
           )}
         </Loadable>

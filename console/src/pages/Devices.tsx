@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { qs, type DeviceDetail, type DeviceSummary, type Finding, type ListPage } from '../api';
+import { qs, type Alert, type DeviceDetail, type DeviceSummary, type Finding, type ListPage } from '../api';
 import { useApi } from '../hooks';
-import { DiffView, Loadable, Panel, SeverityBadge, SeverityCountsView, Time } from '../components/ui';
+import { DiffView, Evidence, Loadable, Panel, SeverityBadge, SeverityCountsView, Time } from '../components/ui';
 import { StackBars } from '../components/charts';
 import { SEVERITY_COLOR, SEVERITY_ORDER, postureScore, totalCount } from '../format';
 
@@ -54,6 +54,10 @@ export function DevicesPage() {
   );
 }
 
+function isAlert(f: Finding): f is Alert {
+  return typeof f.rule === 'object' && typeof f.id === 'string' && typeof f.time === 'string' && Array.isArray(f.attack);
+}
+
 function findingTitle(f: Finding): string {
   if (typeof f.rule === 'string') return f.title ?? f.rule;
   return f.rule?.title ?? f.title ?? '(finding)';
@@ -90,9 +94,12 @@ export function DevicePage() {
                       <li key={f.id ?? i}>
                         <details>
                           <summary><SeverityBadge severity={f.severity} /> {findingTitle(f)} <span className="muted small">{findingId(f)}{f.source?.line ? ` · line ${f.source.line}` : f.line ? ` · line ${f.line}` : ''}</span></summary>
-                          {f.reasons?.length ? <ul className="reasons">{f.reasons.map((r, j) => <li key={j}>{r}</li>)}</ul> : null}
-                          {f.event?.message ? <pre className="config">{String(f.event.message)}</pre> : null}
-                          {f.remediation ? <><h4>Remediation</h4><pre className="config">{f.remediation}</pre></> : null}
+                          {isAlert(f) ? <Evidence alert={f} /> : (
+                            <>
+                              {f.reasons?.length ? <ul className="reasons">{f.reasons.map((r, j) => <li key={j}>{r}</li>)}</ul> : null}
+                              {f.remediation ? <><h4>Remediation</h4><pre className="config">{f.remediation}</pre></> : null}
+                            </>
+                          )}
                         </details>
                       </li>
                     ))}

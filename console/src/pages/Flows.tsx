@@ -20,11 +20,11 @@ function toIso(v: string): string {
   return Number.isNaN(t) ? '' : new Date(t).toISOString();
 }
 
-/** The two ends of a talker key: an address, a port, or `A → B` for a pair. */
+/** The flow filter a talker key stands for: an address, `443/tcp` for a port, `SRC > DST` for a pair. */
 function talkerFilter(by: string, key: string): Record<string, string> {
-  if (by === 'port') return { port: key };
+  if (by === 'port') return { port: key.split('/')[0] };
   if (by === 'pair') {
-    const [a, b] = key.split(/\s*(?:→|->|\s)\s*/).filter(Boolean);
+    const [a, b] = key.split('>').map((x) => x.trim());
     return { src: a ?? '', dst: b ?? '' };
   }
   return { [by]: key };
@@ -108,7 +108,7 @@ export function FlowsPage() {
                         <td className="num">{fmtBytes(t.bytes)}</td>
                         <td className="num">{fmtNumber(t.packets)}</td>
                         <td className="num">{fmtNumber(t.flows)}</td>
-                        <td>{f.by === 'port' ? null : <Link to={alertsFor({ ip: f.by === 'pair' ? talkerFilter('pair', t.key).src : t.key, since: f.since, until: f.until })}>alerts</Link>}</td>
+                        <td>{f.by === 'port' ? null : <Link to={alertsFor({ find: f.by === 'pair' ? talkerFilter('pair', t.key).src : t.key, since: f.since, until: f.until })}>alerts</Link>}</td>
                       </tr>
                     ))}
                   </tbody>

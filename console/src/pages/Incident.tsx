@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { request, send, type AttackTable, type Incident, type IncidentDetail } from '../api';
+import { hasCapability, request, send, type AttackTable, type Incident, type IncidentDetail } from '../api';
 import { useAuth } from '../auth';
 import { useApi } from '../hooks';
 import { AttackMatrix } from '../components/AttackMatrix';
@@ -24,7 +24,8 @@ export function IncidentPage() {
 }
 
 function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDetail; attack: AttackTable | undefined; onChange: (i: Incident) => void }) {
-  const { canEdit } = useAuth();
+  const { canEdit, me } = useAuth();
+  const showExport = hasCapability(me, 'report');
   const [compact, setCompact] = useState(false);
   const [openAlert, setOpenAlert] = useState<string | undefined>();
   const alertsById = useMemo(() => new Map(d.alerts.map((a) => [a.id, a])), [d.alerts]);
@@ -49,11 +50,27 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
         <div><dt>Last seen</dt><dd><Time t={d.last_seen} /></dd></div>
         <div><dt>Alerts</dt><dd>{d.alert_ids.length}</dd></div>
         <div><dt>Techniques</dt><dd>{d.techniques.length}</dd></div>
+        <div><dt>Devices</dt><dd>{d.devices.length}</dd></div>
       </dl>
+      {d.merged_into ? <p className="notice">Merged into <Link to={`/incidents/${encodeURIComponent(d.merged_into)}`}>{d.merged_into}</Link>.</p> : null}
+      {d.chains?.length || d.severity_reasons?.length ? (
+        <ul className="why" aria-label="Why this incident matters">
+          {(d.chains ?? []).map((c) => <li key={c.id}><span className="tag">{c.id}</span> {c.title}</li>)}
+          {(d.severity_reasons ?? []).map((r, i) => <li key={i}><span className="tag">severity</span> {r}</li>)}
+        </ul>
+      ) : null}
 
       <div className="grid incident">
         {canEdit ? <Actions incident={d} onChange={onChange} /> : null}
-        <ExportPanel id={d.id} />
+        <Panel title="Affected" id="affected" className={canEdit ? '' : 'span-all'}>
+          <h3>Devices</h3>
+          <ul className="chips">{d.devices.map((x) => <li key={x}><Link to={`/devices/${encodeURIComponent(x)}`}>{x}</Link></li>)}</ul>
+          <h3>Accounts</h3>
+          {d.accounts.length ? <ul className="chips">{d.accounts.map((x) => <li key={x}>{x}</li>)}</ul> : <p className="muted">none</p>}
+          <h3>Addresses</h3>
+          {d.ips.length ? <ul className="chips">{d.ips.map((x) => <li key={x}><code>{x}</code></li>)}</ul> : <p className="muted">none</p>}
+        </Panel>
+
 
         <Panel title="Timeline" id="timeline" className="span-all">
           {timeline.length === 0 ? <p className="muted">No timeline entries.</p> : (
@@ -80,24 +97,16 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
         <Panel title="ATT&CK chain" id="attack" className="span-all"
           actions={<label className="inline"><input type="checkbox" checked={compact} onChange={(e) => setCompact(e.target.checked)} /> only tactics seen</label>}>
           <ol className="chain" aria-label="Techniques in kill-chain order">
-            {d.techniques.map((t) => <li key={t.technique}><code>{t.technique}</code> {t.name ?? ''} <span className="muted">({t.tactic})</span></li>)}
+            {d.techniques.map((t) => <li key={t.technique}><code>{t.technique}</code> {t.name ?? ''} <span className="muted small">{t.tactic}</span></li>)}
           </ol>
           <AttackMatrix table={table} incident={d} compact={compact} />
         </Panel>
 
-        <Panel title="Affected" id="affected">
-          <h3>Devices</h3>
-          <ul className="chips">{d.devices.map((x) => <li key={x}><Link to={`/devices/${encodeURIComponent(x)}`}>{x}</Link></li>)}</ul>
-          <h3>Accounts</h3>
-          {d.accounts.length ? <ul className="chips">{d.accounts.map((x) => <li key={x}>{x}</li>)}</ul> : <p className="muted">none</p>}
-          <h3>Addresses</h3>
-          {d.ips.length ? <ul className="chips">{d.ips.map((x) => <li key={x}><code>{x}</code></li>)}</ul> : <p className="muted">none</p>}
-        </Panel>
-
-        <Panel title="Remediation" id="remediation" className="span-2">
+        <Panel title="Remediation" id="remediation" className={showExport ? 'span-2' : 'span-all'}>
           {d.remediation.length ? <ol className="remediation">{d.remediation.map((r, i) => <li key={i}><pre>{r}</pre></li>)}</ol> : <p className="muted">No remediation given.</p>}
         </Panel>
 
+        {showExport ? <ExportPanel id={d.id} /> : null}
         <Panel title={`Evidence (${d.alerts.length} alerts)`} id="evidence" className="span-all">
           <ul className="evidence-list">
             {[...d.alerts].sort((a, b) => a.time.localeCompare(b.time)).map((a) => (
@@ -116,7 +125,7 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
 
         <Panel title="History and notes" id="history" className="span-all">
           <ol className="history">
-            {[...d.history.map((h) => ({ at: h.at, by: h.by, text: `state → ${stateLabel(h.state)}${h.note ? `: ${h.note}` : ''}`, kind: 'state' })),
+            {[...d.history.map((h) => ({ at: h.at, by: h.by, text: `state → ${stateLabel(h.state)}${h.note ? `: ${h.note}` : ''}`, kind: 'change' })),
               ...d.notes.map((n) => ({ at: n.at, by: n.by, text: n.text, kind: 'note' }))]
               .sort((a, b) => a.at.localeCompare(b.at))
               .map((h, i) => <li key={i} className={h.kind}><Time t={h.at} /> <b>{h.by}</b> {h.text}</li>)}
@@ -132,6 +141,7 @@ function Actions({ incident, onChange }: { incident: Incident; onChange: (i: Inc
   const [state, setState] = useState(incident.state);
   const [assignee, setAssignee] = useState(incident.assignee ?? '');
   const [note, setNote] = useState('');
+  const [suppress, setSuppress] = useState(false);
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | undefined>();
   useEffect(() => { setState(incident.state); setAssignee(incident.assignee ?? ''); }, [incident.state, incident.assignee]);
@@ -150,12 +160,15 @@ function Actions({ incident, onChange }: { incident: Incident; onChange: (i: Inc
 
   return (
     <Panel title="Act" id="actions" className="span-2">
-      <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void run('State', () => send('PATCH', path, { state })); }}>
+      <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void run('State', () => send('PATCH', path, state === 'false_positive' && suppress ? { state, suppress: true } : { state })); }}>
         <label>State
           <select name="state" value={state} onChange={(e) => setState(e.target.value as Incident['state'])}>
             {STATES.map((s) => <option key={s} value={s}>{stateLabel(s)}</option>)}
           </select>
         </label>
+        {state === 'false_positive' ? (
+          <label className="inline"><input type="checkbox" checked={suppress} onChange={(e) => setSuppress(e.target.checked)} /> also suppress these rules on these devices</label>
+        ) : null}
         <button type="submit" disabled={busy || state === incident.state}>Set state</button>
       </form>
       <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void run('Assignee', () => send('PATCH', path, { assignee: assignee.trim() })); }}>

@@ -22,12 +22,10 @@ export function IncidentsPage() {
     if (k !== 'offset') p.delete('offset');
     setParams(p, { replace: true });
   };
-  // `open` is the console's shorthand for new + investigating + contained; the API takes one state or none.
-  const apiState = state === 'open' || state === 'all' ? undefined : state;
-  const list = useApi<ListPage<Incident>>(`incidents${qs({ state: apiState, severity, device, sort, limit: state === 'open' ? 1000 : LIMIT, offset: state === 'open' ? 0 : offset })}`, 15000);
-  const items = list.data ? (state === 'open' ? list.data.items.filter((i) => i.state !== 'closed' && i.state !== 'false_positive') : list.data.items) : undefined;
-  const shown = state === 'open' && items ? items.slice(offset, offset + LIMIT) : items;
-  const total = state === 'open' ? (items?.length ?? 0) : (list.data?.total ?? 0);
+  // `open` (new, investigating or contained) is the API's own shorthand; `all` sends no state.
+  const list = useApi<ListPage<Incident>>(`incidents${qs({ state: state === 'all' ? undefined : state, severity, device, sort, limit: LIMIT, offset })}`, 15000);
+  const shown = list.data?.items;
+  const total = list.data?.total ?? 0;
 
   return (
     <>

@@ -1,15 +1,21 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { qs, send, type Alert, type ImportResult, type Indicator, type ListPage } from '../api';
+import { hasCapability, qs, send, type Alert, type ImportResult, type Indicator, type ListPage } from '../api';
 import { useAuth } from '../auth';
 import { useApi } from '../hooks';
-import { Loadable, Pager, Panel, Time } from '../components/ui';
+import { Loadable, Pager, Panel, Time, Unavailable } from '../components/ui';
 import { AlertList } from './Alerts';
 
 const TYPES = ['ipv4', 'ipv6', 'domain', 'url', 'hash', 'email'];
 const LIMIT = 100;
 
 export function IndicatorsPage() {
+  const { me } = useAuth();
+  if (!hasCapability(me, 'indicators')) return <><div className="page-head"><h1 tabIndex={-1}>Indicators</h1></div><Unavailable what="Indicators" /></>;
+  return <IndicatorsView />;
+}
+
+function IndicatorsView() {
   const { canEdit } = useAuth();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';

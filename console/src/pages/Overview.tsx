@@ -1,16 +1,35 @@
 import { useMemo, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import type { Overview } from '../api';
 import { qs } from '../api';
 import { useApi } from '../hooks';
 import { Loadable, Panel, SeverityCountsView } from '../components/ui';
-import { RankBars, TimeStack } from '../components/charts';
-import { PALETTE, SEVERITY_COLOR, SEVERITY_ORDER, fmtBytes, fmtNumber, fmtTime, postureScore, totalCount } from '../format';
+import { RankBars, StackBars } from '../components/charts';
+import { PALETTE, SEVERITY_COLOR, SEVERITY_ORDER, fmtAxisTime, fmtBytes, fmtNumber, fmtTime, postureScore, totalCount } from '../format';
 
 export const OVERVIEW_POLL_MS = 5000;
 
-/** Rows of `{t, <detector>: count}` from the flat `alerts_over_time` list. */
-export function pivotAlerts(points: Overview['alerts_over_time']): { rows: Record<string, number>[]; detectors: string[] } {
+/** Windows the alert chart and top talkers cover, with a bucket size that gives 24-60 points. */
+const WINDOWS = [
+  { key: '1h', label: 'last hour', ms: 3_600_000, bucket: 60 },
+  { key: '24h', label: 'last 24 hours', ms: 86_400_000, bucket: 3600 },
+  { key: '7d', label: 'last 7 days', ms: 7 * 86_400_000, bucket: 6 * 3600 },
+  { key: '30d', label: 'last 30 days', ms: 30 * 86_400_000, bucket: 86400 },
+  { key: 'all', label: 'all time', ms: Infinity, bucket: 86400 },
+];
+
+/** The window's start, rounded down to its bucket so the URL (and the server's cache of it) stays stable between polls. */
+function windowSince(w: (typeof WINDOWS)[number], now = Date.now()): string {
+  const b = w.bucket * 1000;
+  if (!Number.isFinite(w.ms)) return '1970-01-01T00:00:00.000Z';
+  return new Date(Math.floor((now - w.ms) / b) * b).toISOString();
+}
+
+/**
+ * Rows of `{t, key, <detector>: count}` from the flat `alerts_over_time` list, one per bucket from the first to
+ * the last (the API leaves out empty buckets; the chart shows them as gaps).
+ */
+export function pivotAlerts(points: Overview['alerts_over_time'], bucketS: number): { rows: Record<string, number | string>[]; detectors: string[] } {
   const byT = new Map<number, Record<string, number>>();
   const detectors = new Set<string>();
   for (const p of points) {
@@ -22,25 +41,41 @@ export function pivotAlerts(points: Overview['alerts_over_time']): { rows: Recor
     byT.set(t, row);
   }
   const ds = [...detectors].sort();
-  const rows = [...byT.values()].sort((a, b) => a.t - b.t);
-  for (const r of rows) for (const d of ds) r[d] ??= 0;
+  const ts = [...byT.keys()].sort((a, b) => a - b);
+  const rows: Record<string, number | string>[] = [];
+  if (ts.length) {
+    const step = bucketS * 1000;
+    const dense = (ts[ts.length - 1] - ts[0]) / step <= 2000;
+    for (const t of dense ? Array.from({ length: Math.round((ts[ts.length - 1] - ts[0]) / step) + 1 }, (_, i) => ts[0] + i * step) : ts) {
+      const r: Record<string, number | string> = { ...(byT.get(t) ?? { t }), key: fmtAxisTime(t) };
+      for (const d of ds) r[d] ??= 0;
+      rows.push(r);
+    }
+  }
   return { rows, detectors: ds };
 }
 
 export function OverviewPage() {
   const [paused, setPaused] = useState(false);
-  const ov = useApi<Overview>('overview', paused ? undefined : OVERVIEW_POLL_MS);
+  const [params, setParams] = useSearchParams();
+  const win = WINDOWS.find((w) => w.key === params.get('window')) ?? WINDOWS[1];
+  const ov = useApi<Overview>(`overview${qs({ since: windowSince(win), bucket: win.bucket })}`, paused ? undefined : OVERVIEW_POLL_MS);
   const navigate = useNavigate();
-  const alerts = useMemo(() => pivotAlerts(ov.data?.alerts_over_time ?? []), [ov.data]);
+  const alerts = useMemo(() => pivotAlerts(ov.data?.alerts_over_time ?? [], win.bucket), [ov.data, win.bucket]);
   const worst = useMemo(() => [...(ov.data?.worst_devices ?? [])].sort((a, b) => postureScore(b.findings) - postureScore(a.findings)), [ov.data]);
 
   return (
     <>
       <div className="page-head">
         <h1 tabIndex={-1}>Overview</h1>
-        <div className="live" aria-live="polite">
+        <div className="live">
+          <label className="inline">Window
+            <select value={win.key} onChange={(e) => setParams({ window: e.target.value }, { replace: true })}>
+              {WINDOWS.map((w) => <option key={w.key} value={w.key}>{w.label}</option>)}
+            </select>
+          </label>
           <span className={`dot ${paused ? 'off' : ov.error ? 'bad' : 'on'}`} aria-hidden="true" />
-          <span className="small muted">{paused ? 'Paused' : `Live, every ${OVERVIEW_POLL_MS / 1000} s`}{ov.at ? ` · updated ${fmtTime(ov.at)}` : ''}</span>
+          <span className="small muted" aria-live="polite">{paused ? 'Paused' : `Live, every ${OVERVIEW_POLL_MS / 1000} s`}{ov.at ? ` · updated ${fmtTime(ov.at)}` : ''}</span>
           <button type="button" className="ghost" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>{paused ? 'Resume' : 'Pause'}</button>
         </div>
       </div>
@@ -66,11 +101,11 @@ export function OverviewPage() {
                 </li>
               </ul>
             </Panel>
-            <Panel title="Alerts over time per source" id="ov-alerts" className="span-2">
+            <Panel title={`Alerts over time per source, ${win.label}`} id="ov-alerts" className="span-2">
               {alerts.rows.length === 0 ? <p className="muted">No alerts yet.</p> : (
-                <TimeStack label="Alerts over time, stacked by detector" rows={alerts.rows}
+                <StackBars label="Alerts over time, stacked by detector" rows={alerts.rows}
                   series={alerts.detectors.map((k, i) => ({ key: k, color: PALETTE[i % PALETTE.length] }))}
-                  onPick={(t) => navigate(`/alerts${qs({ since: new Date(t).toISOString() })}`)} />
+                  onPick={(r) => { const t = Number(r.t); navigate(`/alerts${qs({ since: new Date(t).toISOString(), until: new Date(t + win.bucket * 1000).toISOString() })}`); }} />
               )}
             </Panel>
             <Panel title="Ingest health" id="ov-ingest">
@@ -107,11 +142,11 @@ export function OverviewPage() {
                 </table>
               )}
             </Panel>
-            <Panel title="Top flow talkers" id="ov-talkers" className="span-2">
+            <Panel title={`Top flow talkers, ${win.label}`} id="ov-talkers" className="span-2">
               {d.top_talkers.length === 0 ? <p className="muted">No flows stored.</p> : (
                 <>
                   <RankBars label="Top talkers by bytes" rows={d.top_talkers.slice(0, 10).map((t) => ({ ...t }))} valueKey="bytes" unit="bytes"
-                    onPick={(key) => navigate(`/flows${qs({ src: key.split(/\s*(?:→|->)\s*/)[0] })}`)} />
+                    onPick={(key) => navigate(`/flows${qs({ src: key, since: windowSince(win) })}`)} />
                   <p className="small muted">Top talker: {d.top_talkers[0].key}, {fmtBytes(d.top_talkers[0].bytes)} in {fmtNumber(d.top_talkers[0].flows)} flows. Select a bar for its traffic.</p>
                 </>
               )}

@@ -8,6 +8,10 @@ import { SEVERITIES, type Severity } from '../../model/severity.js';
 import type { IncidentState } from '../../model/incident.js';
 import { clickhouseSchema } from './schema.js';
 import { day, IDENT, ms, num, str, strList } from './sql.js';
+import type { StoredIntelObject, TaxiiObject, TaxiiQuery } from '../store.js';
+import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '../../model/indicator.js';
+import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
+import { isoToMicros, microsToIso } from '../../util/time.js';
 
 export interface ClickHouseOptions {
   /** HTTP endpoint, optionally with `user:password@`, e.g. http://default:pw@127.0.0.1:8123 */
@@ -268,6 +272,151 @@ export class ClickHouseStore implements Store {
       table: `${this.db}.docs`, format: 'JSONEachRow',
       values: [{ kind, key, version: this.nextVersion(), deleted: 1, doc: 'null' }],
     });
+  }
+
+  async putIntelObjects(rows: readonly IntelObject[]): Promise<ImportOutcome[]> {
+    const out: ImportOutcome[] = new Array(rows.length);
+    const have = new Map<string, { modified: number; hash: string }>();
+    const ids = [...new Set(rows.map((r) => r.id))];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const found = await this.rows<{ id: string; modified: string; hash: string }>(
+        `SELECT id, modified, hash FROM ${this.db}.intel_objects FINAL WHERE id IN ${tuple(ids.slice(i, i + 1000))}`);
+      for (const f of found) have.set(f.id, { modified: isoToMicros(f.modified), hash: f.hash });
+    }
+    const write = new Map<string, { row: IntelObject; hash: string }>();
+    rows.forEach((r, i) => {
+      const hash = contentHash(r);
+      const m = isoToMicros(r.modified);
+      const prev = have.get(r.id);
+      if (prev && (prev.hash === hash || !(m > prev.modified))) { out[i] = 'skipped'; return; }
+      out[i] = prev ? 'updated' : 'added';
+      have.set(r.id, { modified: m, hash });
+      write.set(r.id, { row: r, hash });
+    });
+    if (!write.size) return out;
+    const added = this.nextVersion();
+    const values = [...write.values()].map(({ row: r, hash }) => {
+      const vf = r.valid_from ? Date.parse(r.valid_from) : NaN, vu = r.valid_until ? Date.parse(r.valid_until) : NaN;
+      return {
+        id: r.id, version: this.nextVersion(), type: r.type, modified: r.modified, modified_us: Math.max(0, isoToMicros(r.modified) || 0), source: r.source,
+        added_us: added, revoked: r.revoked ? 1 : 0, valid_from_ms: Number.isNaN(vf) ? null : vf, valid_until_ms: Number.isNaN(vu) ? null : vu,
+        confidence: r.confidence ?? null, hash, pattern: r.pattern ?? null, name: r.name ?? null, labels: JSON.stringify(r.labels ?? []),
+        attack: JSON.stringify(r.attack ?? []), actors: JSON.stringify(r.actors ?? []), tlp: r.tlp ?? null, doc: JSON.stringify(r.doc),
+      };
+    });
+    for (let i = 0; i < values.length; i += 20000) {
+      await this.client.insert({ table: `${this.db}.intel_objects`, format: 'JSONEachRow', values: values.slice(i, i + 20000) });
+    }
+    return out;
+  }
+
+  private intelWhere(q: IntelQuery): string {
+    const w: string[] = [];
+    if (q.types?.length) w.push(`type IN ${tuple(q.types)}`);
+    if (q.ids?.length) w.push(`id IN ${tuple(q.ids)}`);
+    if (q.source) w.push(`source = ${str(q.source)}`);
+    if (q.q) { const like = str('%' + q.q.toLowerCase().replace(/[%_\\]/g, (c) => '\\' + c) + '%'); w.push(`(lower(id) LIKE ${like} OR lower(ifNull(name, '')) LIKE ${like} OR lower(ifNull(pattern, '')) LIKE ${like})`); }
+    if (q.liveAt) { const t = num(ms(q.liveAt)); w.push(`revoked = 0 AND ifNull(valid_from_ms, -1e300) <= ${t} AND ifNull(valid_until_ms, 1e300) > ${t}`); }
+    if (q.addedAfter) w.push(`added_us > ${num(isoToMicros(q.addedAfter))}`);
+    return w.length ? `WHERE ${w.join(' AND ')}` : '';
+  }
+
+  async listIntelObjects(q: IntelQuery): Promise<{ total: number; items: StoredIntelObject[] }> {
+    const w = this.intelWhere(q);
+    const total = Number((await this.rows<{ n: string }>(`SELECT count() AS n FROM ${this.db}.intel_objects FINAL ${w}`))[0]?.n ?? 0);
+    type Row = { id: string; type: string; modified: string; source: string; added_us: string; revoked: number; valid_from_ms: number | null; valid_until_ms: number | null;
+      confidence: number | null; pattern: string | null; name: string | null; labels: string; attack: string; actors: string; tlp: string | null; doc: string };
+    const rows = await this.rows<Row>(
+      `SELECT id, type, modified, source, added_us, revoked, valid_from_ms, valid_until_ms, confidence, pattern, name, labels, attack, actors, tlp, doc
+       FROM ${this.db}.intel_objects FINAL ${w} ORDER BY added_us, id LIMIT ${num(Math.max(0, q.offset ?? 0))}, ${num(Math.max(0, q.limit ?? 100))}`);
+    return {
+      total,
+      items: rows.map((r) => ({
+        id: r.id, type: r.type, modified: r.modified, source: r.source, added: microsToIso(Number(r.added_us)), revoked: Boolean(Number(r.revoked)),
+        valid_from: r.valid_from_ms === null ? undefined : new Date(Number(r.valid_from_ms)).toISOString(),
+        valid_until: r.valid_until_ms === null ? undefined : new Date(Number(r.valid_until_ms)).toISOString(),
+        confidence: r.confidence === null ? undefined : Number(r.confidence), pattern: r.pattern ?? undefined, name: r.name ?? undefined,
+        labels: JSON.parse(r.labels || '[]'), attack: JSON.parse(r.attack || '[]'), actors: JSON.parse(r.actors || '[]'), tlp: r.tlp ?? undefined,
+        doc: JSON.parse(r.doc) as Record<string, unknown>,
+      })),
+    };
+  }
+
+  async listIndicators(q: { liveAt?: string } = {}): Promise<IndicatorRecord[]> {
+    type Row = { id: string; pattern: string | null; name: string | null; source: string; confidence: number | null; valid_from_ms: number | null; valid_until_ms: number | null;
+      revoked: number; modified: string; labels: string; attack: string; actors: string; tlp: string | null };
+    const rows = await this.rows<Row>(
+      `SELECT id, pattern, name, source, confidence, valid_from_ms, valid_until_ms, revoked, modified, labels, attack, actors, tlp
+       FROM ${this.db}.intel_objects FINAL ${this.intelWhere({ types: ['indicator'], liveAt: q.liveAt })}`);
+    return rows.map((r) => ({
+      id: r.id, pattern: r.pattern ?? '', name: r.name ?? undefined, source: r.source, confidence: r.confidence === null ? undefined : Number(r.confidence),
+      valid_from: r.valid_from_ms === null ? undefined : new Date(Number(r.valid_from_ms)).toISOString(),
+      valid_until: r.valid_until_ms === null ? undefined : new Date(Number(r.valid_until_ms)).toISOString(),
+      revoked: Boolean(Number(r.revoked)), modified: r.modified, labels: JSON.parse(r.labels || '[]'), attack: JSON.parse(r.attack || '[]'),
+      actors: JSON.parse(r.actors || '[]'), tlp: r.tlp ?? undefined,
+    }));
+  }
+
+  async putTaxiiObjects(collection: string, objects: readonly Record<string, unknown>[]): Promise<{ added: number; skipped: number; items: TaxiiObject[] }> {
+    const keyOf = (id: string, v: string) => `${id}\n${v}`;
+    const existing = new Set<string>();
+    const ids = [...new Set(objects.map((o) => String(o.id)))];
+    for (let i = 0; i < ids.length; i += 1000) {
+      for (const r of await this.rows<{ id: string; version: string }>(
+        `SELECT id, version FROM ${this.db}.taxii_objects FINAL WHERE collection = ${str(collection)} AND id IN ${tuple(ids.slice(i, i + 1000))}`)) existing.add(keyOf(r.id, r.version));
+    }
+    const items: TaxiiObject[] = [];
+    const values: Record<string, unknown>[] = [];
+    let skipped = 0;
+    for (const doc of objects) {
+      const id = String(doc.id), version = taxiiVersion(doc);
+      if (existing.has(keyOf(id, version))) { skipped++; continue; }
+      existing.add(keyOf(id, version));
+      const us = this.nextVersion();
+      const spec = String(doc.spec_version ?? '2.1');
+      values.push({ collection, id, version, version_us: Math.max(0, isoToMicros(version) || 0), type: String(doc.type), spec_version: spec, date_added_us: us, doc: JSON.stringify(doc) });
+      items.push({ id, version, type: String(doc.type), spec_version: spec, date_added: microsToIso(us), doc });
+    }
+    if (values.length) await this.client.insert({ table: `${this.db}.taxii_objects`, format: 'JSONEachRow', values });
+    return { added: items.length, skipped, items };
+  }
+
+  async listTaxiiObjects(collection: string, q: TaxiiQuery): Promise<{ items: TaxiiObject[]; next?: string }> {
+    const base: string[] = [`collection = ${str(collection)}`];
+    if (q.ids?.length) base.push(`id IN ${tuple(q.ids)}`);
+    if (q.types?.length) base.push(`type IN ${tuple(q.types)}`);
+    if (q.specVersions?.length) base.push(`spec_version IN ${tuple(q.specVersions)}`);
+    const w = [...base];
+    const versions = q.versions ?? 'last';
+    const src = `${this.db}.taxii_objects FINAL`;
+    if (versions === 'last' || versions === 'first') {
+      w.push(`(id, version_us) IN (SELECT id, ${versions === 'last' ? 'max' : 'min'}(version_us) FROM ${src} WHERE ${base.join(' AND ')} GROUP BY id)`);
+    } else if (Array.isArray(versions)) w.push(`version IN ${tuple(versions)}`);
+    if (q.addedAfter) {
+      const us = isoToMicros(q.addedAfter);
+      if (Number.isNaN(us)) throw new Error(`invalid added_after: ${q.addedAfter}`);
+      w.push(`date_added_us > ${num(us)}`);
+    }
+    if (q.after) {
+      const c = decodeCursor(q.after);
+      if (!c) throw new Error('invalid next cursor');
+      w.push(`(date_added_us > ${num(c.us)} OR (date_added_us = ${num(c.us)} AND (id > ${str(c.id)} OR (id = ${str(c.id)} AND version > ${str(c.version)}))))`);
+    }
+    const limit = Math.max(1, Math.min(q.limit ?? 100, 10000));
+    const rows = await this.rows<{ id: string; version: string; type: string; spec_version: string; date_added_us: string; doc: string }>(
+      `SELECT id, version, type, spec_version, date_added_us, doc FROM ${src} WHERE ${w.join(' AND ')} ORDER BY date_added_us, id, version LIMIT ${limit + 1}`);
+    const items = rows.slice(0, limit).map((r) => ({
+      id: r.id, version: r.version, type: r.type, spec_version: r.spec_version, date_added: microsToIso(Number(r.date_added_us)), doc: JSON.parse(r.doc) as Record<string, unknown>,
+    }));
+    const last = rows[limit - 1];
+    return { items, next: rows.length > limit && last ? encodeCursor(Number(last.date_added_us), last.id, last.version) : undefined };
+  }
+
+  async deleteTaxiiObject(collection: string, id: string, versions?: string[]): Promise<number> {
+    const w = `collection = ${str(collection)} AND id = ${str(id)}${versions?.length ? ` AND version IN ${tuple(versions)}` : ''}`;
+    const n = Number((await this.rows<{ n: string }>(`SELECT count() AS n FROM ${this.db}.taxii_objects FINAL WHERE ${w}`))[0]?.n ?? 0);
+    if (n) await this.client.command({ query: `ALTER TABLE ${this.db}.taxii_objects DELETE WHERE ${w}` });
+    return n;
   }
 
   /**

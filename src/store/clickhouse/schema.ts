@@ -31,6 +31,17 @@ export function clickhouseSchema(db: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${db}.docs (
        kind String, key String, version UInt64, deleted UInt8, doc String
      ) ENGINE = ReplacingMergeTree(version) ORDER BY (kind, key)`,
+    // Threat intel (STIX objects by id, newest `version` = insert order wins) and TAXII collection contents.
+    `CREATE TABLE IF NOT EXISTS ${db}.intel_objects (
+       id String, version UInt64, type String, modified String, modified_us UInt64, source String, added_us UInt64,
+       revoked UInt8, valid_from_ms Nullable(Float64), valid_until_ms Nullable(Float64), confidence Nullable(Int32),
+       hash String, pattern Nullable(String), name Nullable(String), labels String, attack String, actors String,
+       tlp Nullable(String), doc String
+     ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+    `CREATE TABLE IF NOT EXISTS ${db}.taxii_objects (
+       collection String, id String, version String, version_us UInt64, type String, spec_version String,
+       date_added_us UInt64, doc String
+     ) ENGINE = ReplacingMergeTree() ORDER BY (collection, id, version)`,
     // Materialized per-minute aggregates for the console's time series.
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.alerts_per_minute
        ENGINE = SummingMergeTree() PARTITION BY day ORDER BY (minute, detector, severity)

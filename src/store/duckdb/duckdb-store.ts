@@ -6,6 +6,10 @@ import type { Incident, IncidentState } from '../../model/incident.js';
 import type { FlowRecord } from '../../model/flow.js';
 import { SEVERITIES, severityRank, type Severity } from '../../model/severity.js';
 import type { AlertQuery, FlowQuery, FlowTotals, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
+import type { StoredIntelObject, TaxiiObject, TaxiiQuery } from '../store.js';
+import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '../../model/indicator.js';
+import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
+import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
 
 const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
@@ -13,6 +17,8 @@ const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
 /** The embedded store: one DuckDB file (or `:memory:`). */
 export class DuckDbStore implements Store {
   readonly kind = 'duckdb' as const;
+  /** Last `date_added` handed out (microseconds), so each TAXII object gets a distinct one. */
+  private lastAddedUs = 0;
   private constructor(private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection) {}
 
   static async open(path: string): Promise<DuckDbStore> {
@@ -226,10 +232,215 @@ export class DuckDbStore implements Store {
     await this.conn.run(`DELETE FROM docs WHERE kind = $1 AND key = $2`, [kind, key]);
   }
 
+  private nextAddedUs(): number {
+    this.lastAddedUs = Math.max(Date.now() * 1000, this.lastAddedUs + 1);
+    return this.lastAddedUs;
+  }
+
+  async putIntelObjects(rows: readonly IntelObject[]): Promise<ImportOutcome[]> {
+    const out: ImportOutcome[] = new Array(rows.length);
+    // the last occurrence of an id in one batch is the one that counts; earlier ones are compared against it
+    const have = new Map<string, { modified: number; hash: string }>();
+    const CHUNK = 5000;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const ids = rows.slice(i, i + CHUNK).map((r) => r.id);
+      const found = (await this.conn.runAndReadAll(
+        `SELECT id, modified, hash FROM intel_objects WHERE id IN (SELECT unnest($1::VARCHAR[]))`, [listLiteral(ids)],
+      )).getRowObjects();
+      for (const f of found) have.set(String(f.id), { modified: isoToMicros(String(f.modified)), hash: String(f.hash) });
+    }
+    const write: { row: IntelObject; hash: string }[] = [];
+    const pending = new Map<string, number>();
+    rows.forEach((r, i) => {
+      const hash = contentHash(r);
+      const m = isoToMicros(r.modified);
+      const prev = have.get(r.id);
+      if (prev && (prev.hash === hash || !(m > prev.modified))) { out[i] = 'skipped'; return; }
+      out[i] = prev ? 'updated' : 'added';
+      have.set(r.id, { modified: m, hash });
+      const at = pending.get(r.id);
+      if (at !== undefined) write[at] = { row: r, hash }; else { pending.set(r.id, write.length); write.push({ row: r, hash }); }
+    });
+    if (!write.length) return out;
+    const added = this.nextAddedUs();
+    await this.conn.run('DELETE FROM intel_staging');
+    const ap = await this.conn.createAppender('intel_staging');
+    for (const { row: r, hash } of write) {
+      ap.appendVarchar(r.id);
+      ap.appendVarchar(r.type);
+      ap.appendVarchar(r.modified);
+      ap.appendDouble(isoToMicros(r.modified) / 1000);
+      ap.appendVarchar(r.source);
+      ap.appendBigInt(BigInt(added));
+      ap.appendBoolean(r.revoked);
+      appendMs(ap, r.valid_from);
+      appendMs(ap, r.valid_until);
+      if (r.confidence === undefined) ap.appendNull(); else ap.appendInteger(r.confidence);
+      ap.appendVarchar(hash);
+      appendNullable(ap, r.pattern);
+      appendNullable(ap, r.name);
+      ap.appendVarchar(JSON.stringify(r.labels ?? []));
+      ap.appendVarchar(JSON.stringify(r.attack ?? []));
+      ap.appendVarchar(JSON.stringify(r.actors ?? []));
+      appendNullable(ap, r.tlp);
+      ap.appendVarchar(JSON.stringify(r.doc));
+      ap.endRow();
+    }
+    ap.flushSync();
+    ap.closeSync();
+    await this.conn.run('INSERT OR REPLACE INTO intel_objects SELECT * FROM intel_staging');
+    await this.conn.run('DELETE FROM intel_staging');
+    return out;
+  }
+
+  private intelWhere(q: IntelQuery): { w: string; params: (string | number)[] } {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const p = (v: string | number) => { params.push(v); return `$${params.length}`; };
+    if (q.types?.length) where.push(`type IN (SELECT unnest(${p(listLiteral(q.types))}::VARCHAR[]))`);
+    if (q.ids?.length) where.push(`id IN (SELECT unnest(${p(listLiteral(q.ids))}::VARCHAR[]))`);
+    if (q.source) where.push(`source = ${p(q.source)}`);
+    if (q.q) where.push(`(lower(id) LIKE ${p('%' + q.q.toLowerCase() + '%')} OR lower(coalesce(name,'')) LIKE $${params.length} OR lower(coalesce(pattern,'')) LIKE $${params.length})`);
+    if (q.liveAt) {
+      const t = Date.parse(q.liveAt);
+      where.push(`NOT revoked AND coalesce(valid_from_ms, -1e300) <= ${p(t)} AND coalesce(valid_until_ms, 1e300) > $${params.length}`);
+    }
+    if (q.addedAfter) where.push(`added_us > ${p(isoToMicros(q.addedAfter))}`);
+    return { w: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  async listIntelObjects(q: IntelQuery): Promise<{ total: number; items: StoredIntelObject[] }> {
+    const { w, params } = this.intelWhere(q);
+    const total = Number((await this.conn.runAndReadAll(`SELECT count(*) n FROM intel_objects ${w}`, params)).getRowObjects()[0].n);
+    const rows = (await this.conn.runAndReadAll(
+      `SELECT id, type, modified, source, added_us, revoked, valid_from_ms, valid_until_ms, confidence, pattern, name, labels, attack, actors, tlp, doc
+       FROM intel_objects ${w} ORDER BY added_us, id LIMIT ${Math.max(0, q.limit ?? 100)} OFFSET ${Math.max(0, q.offset ?? 0)}`, params,
+    )).getRowObjects();
+    return {
+      total,
+      items: rows.map((r) => ({
+        id: String(r.id), type: String(r.type), modified: String(r.modified), source: String(r.source),
+        added: microsToIso(Number(r.added_us)), revoked: Boolean(r.revoked),
+        valid_from: r.valid_from_ms === null ? undefined : new Date(Number(r.valid_from_ms)).toISOString(),
+        valid_until: r.valid_until_ms === null ? undefined : new Date(Number(r.valid_until_ms)).toISOString(),
+        confidence: r.confidence === null ? undefined : Number(r.confidence),
+        pattern: r.pattern === null ? undefined : String(r.pattern), name: r.name === null ? undefined : String(r.name),
+        labels: JSON.parse(String(r.labels ?? '[]')), attack: JSON.parse(String(r.attack ?? '[]')), actors: JSON.parse(String(r.actors ?? '[]')),
+        tlp: r.tlp === null ? undefined : String(r.tlp),
+        doc: JSON.parse(String(r.doc)),
+      })),
+    };
+  }
+
+  async listIndicators(q: { liveAt?: string } = {}): Promise<IndicatorRecord[]> {
+    const { w, params } = this.intelWhere({ types: ['indicator'], liveAt: q.liveAt });
+    const reader = await this.conn.runAndReadAll(
+      `SELECT id, pattern, name, source, confidence, valid_from_ms, valid_until_ms, revoked, modified, labels, attack, actors, tlp
+       FROM intel_objects ${w}`, params,
+    );
+    const cols = reader.getColumnsObject();
+    const n = reader.currentRowCount;
+    const out: IndicatorRecord[] = new Array(n);
+    const list = (v: unknown): string[] => (v === null || v === '[]' ? [] : JSON.parse(String(v)));
+    for (let i = 0; i < n; i++) {
+      const vf = cols.valid_from_ms[i], vu = cols.valid_until_ms[i], conf = cols.confidence[i];
+      out[i] = {
+        id: String(cols.id[i]), pattern: String(cols.pattern[i]), name: cols.name[i] === null ? undefined : String(cols.name[i]),
+        source: String(cols.source[i]), confidence: conf === null ? undefined : Number(conf),
+        valid_from: vf === null ? undefined : new Date(Number(vf)).toISOString(),
+        valid_until: vu === null ? undefined : new Date(Number(vu)).toISOString(),
+        revoked: Boolean(cols.revoked[i]), modified: String(cols.modified[i]),
+        labels: list(cols.labels[i]), attack: list(cols.attack[i]), actors: list(cols.actors[i]),
+        tlp: cols.tlp[i] === null ? undefined : String(cols.tlp[i]),
+      };
+    }
+    return out;
+  }
+
+  async putTaxiiObjects(collection: string, objects: readonly Record<string, unknown>[]): Promise<{ added: number; skipped: number; items: TaxiiObject[] }> {
+    if (!this.lastAddedUs) {
+      const r = (await this.conn.runAndReadAll(`SELECT max(date_added_us) m FROM taxii_objects`)).getRowObjects()[0];
+      if (r.m !== null) this.lastAddedUs = Math.max(this.lastAddedUs, Number(r.m));
+    }
+    const items: TaxiiObject[] = [];
+    let added = 0, skipped = 0;
+    for (const doc of objects) {
+      const id = String(doc.id);
+      const version = taxiiVersion(doc);
+      const us = this.nextAddedUs();
+      const r = await this.conn.run(
+        `INSERT INTO taxii_objects VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        [collection, id, version, String(doc.type), String(doc.spec_version ?? '2.1'), us, JSON.stringify(doc)],
+      );
+      if (Number(r.rowsChanged)) {
+        added++;
+        items.push({ id, version, type: String(doc.type), spec_version: String(doc.spec_version ?? '2.1'), date_added: microsToIso(us), doc });
+      } else skipped++;
+    }
+    return { added, skipped, items };
+  }
+
+  async listTaxiiObjects(collection: string, q: TaxiiQuery): Promise<{ items: TaxiiObject[]; next?: string }> {
+    const where: string[] = ['collection = $1'];
+    const params: (string | number)[] = [collection];
+    const p = (v: string | number) => { params.push(v); return `$${params.length}`; };
+    if (q.ids?.length) where.push(`id IN (SELECT unnest(${p(listLiteral(q.ids))}::VARCHAR[]))`);
+    if (q.types?.length) where.push(`type IN (SELECT unnest(${p(listLiteral(q.types))}::VARCHAR[]))`);
+    if (q.specVersions?.length) where.push(`spec_version IN (SELECT unnest(${p(listLiteral(q.specVersions))}::VARCHAR[]))`);
+    const outer: string[] = [];
+    const versions = q.versions ?? 'last';
+    if (versions === 'last') outer.push('rn_last = 1');
+    else if (versions === 'first') outer.push('rn_first = 1');
+    else if (Array.isArray(versions)) outer.push(`version IN (SELECT unnest(${p(listLiteral(versions))}::VARCHAR[]))`);
+    if (q.addedAfter) {
+      const us = isoToMicros(q.addedAfter);
+      if (Number.isNaN(us)) throw new Error(`invalid added_after: ${q.addedAfter}`);
+      outer.push(`date_added_us > ${p(us)}`);
+    }
+    if (q.after) {
+      const c = decodeCursor(q.after);
+      if (!c) throw new Error('invalid next cursor');
+      outer.push(`(date_added_us > ${p(c.us)} OR (date_added_us = $${params.length} AND (id > ${p(c.id)} OR (id = $${params.length} AND version > ${p(c.version)}))))`);
+    }
+    const limit = Math.max(1, Math.min(q.limit ?? 100, 10000));
+    const rows = (await this.conn.runAndReadAll(
+      `WITH v AS (
+         SELECT id, version, type, spec_version, date_added_us, doc,
+           row_number() OVER (PARTITION BY id ORDER BY version_us DESC) rn_last,
+           row_number() OVER (PARTITION BY id ORDER BY version_us ASC) rn_first
+         FROM (SELECT *, ${VERSION_US_SQL} version_us FROM taxii_objects) t WHERE ${where.join(' AND ')})
+       SELECT id, version, type, spec_version, date_added_us, doc FROM v
+       ${outer.length ? 'WHERE ' + outer.join(' AND ') : ''}
+       ORDER BY date_added_us, id, version LIMIT ${limit + 1}`, params,
+    )).getRowObjects();
+    const items = rows.slice(0, limit).map((r) => ({
+      id: String(r.id), version: String(r.version), type: String(r.type), spec_version: String(r.spec_version),
+      date_added: microsToIso(Number(r.date_added_us)), doc: JSON.parse(String(r.doc)) as Record<string, unknown>,
+    }));
+    const last = rows[limit - 1];
+    const next = rows.length > limit && last ? encodeCursor(Number(last.date_added_us), String(last.id), String(last.version)) : undefined;
+    return { items, next };
+  }
+
+  async deleteTaxiiObject(collection: string, id: string, versions?: string[]): Promise<number> {
+    const r = versions?.length
+      ? await this.conn.run(`DELETE FROM taxii_objects WHERE collection = $1 AND id = $2 AND version IN (SELECT unnest($3::VARCHAR[]))`, [collection, id, listLiteral(versions)])
+      : await this.conn.run(`DELETE FROM taxii_objects WHERE collection = $1 AND id = $2`, [collection, id]);
+    return Number(r.rowsChanged);
+  }
+
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** Version ordering in SQL: the timestamp to the microsecond (text order would put `...00Z` after `...00.5Z`). */
+const VERSION_US_SQL = `(epoch_us(CAST(version AS TIMESTAMPTZ)))`;
+
+function appendMs(ap: { appendDouble(v: number): void; appendNull(): void }, iso: string | undefined): void {
+  const ms = iso === undefined ? NaN : Date.parse(iso);
+  if (Number.isNaN(ms)) ap.appendNull(); else ap.appendDouble(ms);
 }
 
 function appendNullable(ap: { appendVarchar(v: string): void; appendNull(): void }, v: string | undefined): void {
