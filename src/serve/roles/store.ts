@@ -34,6 +34,7 @@ export class StoreRole {
       site: o.site,
       events: { onAlerts: (alerts) => { for (const a of alerts) metrics.alerts.inc({ detector: a.detector }); } },
     });
+    incidents.sharedStore = true;
     role = new StoreRole(bus, store, incidents, metrics, o.log);
     role.loops.push(role.eventsLoop(), role.alertsLoop());
     const http = resolveListeners(o.site, o.listen).http;
