@@ -222,20 +222,6 @@ export async function registerApiRoutes(api: FastifyInstance, ctx: ApiContext): 
     return store.listAlerts({ since: q.since, until: q.until, minSeverity: q.severity, detector: q.detector, device: q.device, ruleId: q.rule, ip: q.ip, order: q.order, limit: q.limit, offset: q.offset });
   });
 
-  api.get('/attack', {
-    config: role('viewer'),
-    schema: {
-      tags: ['incidents'], summary: 'The ATT&CK table incidents order techniques by: tactics in kill-chain order, techniques with their tactic',
-      response: {
-        200: {
-          type: 'object',
-          properties: { tactics: strs, techniques: { type: 'array', items: { type: 'object', properties: { id: str, name: str, tactic: str } } } },
-        },
-        ...errorResponses,
-      },
-    },
-  }, async () => ({ tactics: [...ctx.incidents.correlator.attack.tacticOrder], techniques: ctx.incidents.correlator.attack.all() }));
-
   // ---- devices
   const deviceRow = { type: 'object', properties: { name: str, platform: str, version: str, file: str, last_audit: time, findings: bySeverity } };
   api.get('/devices', {
