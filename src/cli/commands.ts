@@ -16,4 +16,3 @@ import { register as token } from './token.js';
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
 export const commands: ((program: Command) => void)[] = [access, audit, demo, drill, flows, hunt, intel, parse, rules, serve, token];
-export const commands: ((program: Command) => void)[] = [access, audit, demo, drill, flows, hunt, intel, parse, rules, serve, token];
