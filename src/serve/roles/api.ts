@@ -18,9 +18,9 @@ export class ApiRole {
 
   static async start(o: RoleOptions & { capabilities?: Capabilities; consoleDir?: string | null }): Promise<ApiRole> {
     const store = await ClickHouseStore.open({ url: o.scaleout.clickhouse! });
-    let incidents: IncidentManager | undefined;
-    const metrics = new Metrics({ store, openIncidents: () => incidents?.openCount ?? 0 });
-    incidents = await IncidentManager.open(store, { site: o.site });
+    const holder: { incidents?: IncidentManager } = {};
+    const metrics = new Metrics({ store, openIncidents: () => holder.incidents?.openCount ?? 0 });
+    const incidents = (holder.incidents = await IncidentManager.open(store, { site: o.site }));
     const tls = loadTls(o.site);
     const app = await buildHttp({
       store, tokens: TokenStore.forData(o.data), incidents, metrics,

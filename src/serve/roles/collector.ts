@@ -156,18 +156,18 @@ export class CollectorRole {
     const recovered = wal.recover(checkpoint?.pos);
     const accepted: Record<string, number> = { ...(checkpoint?.accepted ?? {}) };
     let lastTruncate = 0;
-    let self: CollectorRole | undefined;
+    const holder: { self?: CollectorRole } = {};
     const forwarder = new BusForwarder(bus, o.stages, metrics, id, (pos, blocks) => {
       // records accepted per source up to `pos`: the base of tidewatch_events_accepted_total after a restart
       for (const b of blocks) accepted[b.source] = (accepted[b.source] ?? 0) + b.records.length;
       writeFileSync(cpFile + '.tmp', JSON.stringify({ pos, accepted }));
       renameSync(cpFile + '.tmp', cpFile);
       if (Date.now() - lastTruncate > 5000) { lastTruncate = Date.now(); wal.truncateBefore(pos); }
-    }, (paused) => { for (const l of self?.streams ?? []) l.setPaused(paused); });
+    }, (paused) => { for (const l of holder.self?.streams ?? []) l.setPaused(paused); });
     const ingest = new Ingest(wal, forwarder, metrics);
     for (const [source, n] of Object.entries(accepted)) metrics.accepted.inc({ source }, n);
     for (const b of recovered) metrics.accepted.inc({ source: b.source }, b.records.length);
-    self = new CollectorRole(bus, wal, forwarder, ingest, metrics, o);
+    const self = (holder.self = new CollectorRole(bus, wal, forwarder, ingest, metrics, o));
     forwarder.push(recovered);
     await self.startListeners();
     return self;

@@ -28,14 +28,14 @@ export class StoreRole {
   static async start(o: RoleOptions): Promise<StoreRole> {
     const bus = await Bus.connect({ servers: o.scaleout.nats, partitions: o.scaleout.partitions, leaseMs: o.scaleout.leaseMs, name: 'tidewatch-store' });
     const store = await ClickHouseStore.open({ url: o.scaleout.clickhouse! });
-    let role: StoreRole | undefined;
-    const metrics = new Metrics({ store, openIncidents: () => role?.incidents.openCount ?? 0 });
+    const holder: { role?: StoreRole } = {};
+    const metrics = new Metrics({ store, openIncidents: () => holder.role?.incidents.openCount ?? 0 });
     const incidents = await IncidentManager.open(store, {
       site: o.site,
       events: { onAlerts: (alerts) => { for (const a of alerts) metrics.alerts.inc({ detector: a.detector }); } },
     });
     incidents.sharedStore = true;
-    role = new StoreRole(bus, store, incidents, metrics, o.log);
+    const role = (holder.role = new StoreRole(bus, store, incidents, metrics, o.log));
     role.loops.push(role.eventsLoop(), role.alertsLoop());
     const http = resolveListeners(o.site, o.listen).http;
     if (http !== 'off') {
