@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as audit } from './audit.js';
 import { register as demo } from './demo.js';
+import { register as drill } from './drill.js';
 import { register as flows } from './flows.js';
 import { register as intel } from './intel.js';
 import { register as parse } from './parse.js';
@@ -11,4 +12,4 @@ import { register as token } from './token.js';
  * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
-export const commands: ((program: Command) => void)[] = [audit, demo, flows, intel, parse, serve, token];
+export const commands: ((program: Command) => void)[] = [audit, demo, drill, flows, intel, parse, serve, token];

@@ -16,6 +16,8 @@ export interface UdpDatagram {
   srcPort: number;
   dstPort: number;
   payload: Buffer;
+  /** IPv4 identification field; default: a process-wide counter (pass one for byte-identical output across runs). */
+  ipId?: number;
 }
 
 const SRC_MAC = Buffer.from([0x02, 0x00, 0x00, 0x00, 0x00, 0x01]);
@@ -68,7 +70,7 @@ export function udpFrame(d: UdpDatagram): Buffer {
   if (src.family === 4) {
     ip[0] = 0x45;
     ip.writeUInt16BE(20 + udpLen, 2);
-    ip.writeUInt16BE(ipId++ & 0xffff, 4);
+    ip.writeUInt16BE((d.ipId ?? ipId++) & 0xffff, 4);
     ip.writeUInt16BE(0x4000, 6); // don't fragment
     ip[8] = 64;
     ip[9] = 17;
