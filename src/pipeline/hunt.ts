@@ -115,6 +115,15 @@ export class HuntEngine {
   flush(): Alert[] {
     return this.sigma.flush().map(toAlert);
   }
+
+  /** Correlation state as JSON (scale-out detectors save it per partition and batch). */
+  snapshot(): unknown {
+    return this.sigma.snapshot();
+  }
+
+  restore(state: unknown): void {
+    this.sigma.restore(state as ReturnType<SigmaEngine['snapshot']>);
+  }
 }
 
 const IP_FIELDS = ['src_ip', 'dst_ip', 'nas', 'local_ip', 'remote_ip', 'neighbor'];

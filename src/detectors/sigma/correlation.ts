@@ -46,6 +46,12 @@ interface Group {
   windowStart: number;
 }
 
+export interface CorrelationSnapshot {
+  now: number | null;
+  inserts: number;
+  groups: Group[];
+}
+
 export interface CorrelationCounters {
   /** Matches left out because an event lacked a group-by field. */
   missingGroupField: number;
@@ -219,6 +225,18 @@ export class CorrelationState {
     const out = this.closeWindows(Infinity);
     this.groups.clear();
     return out;
+  }
+
+  /** The open windows as JSON (scale-out: a partition's state moves with it to another detector process). */
+  snapshot(): CorrelationSnapshot {
+    return { now: Number.isFinite(this.now) ? this.now : null, inserts: this.inserts, groups: [...this.groups.values()] };
+  }
+
+  restore(s: CorrelationSnapshot): void {
+    this.now = s.now ?? -Infinity;
+    this.inserts = s.inserts;
+    this.groups.clear();
+    for (const g of s.groups) this.groups.set(g.key, { ...g, entries: g.entries.map((e) => ({ ...e })) });
   }
 
   private prune(): void {

@@ -8,7 +8,7 @@ import { compileDetection, CompileError, type Test } from './compile.js';
 import type { ItemEnv } from './items.js';
 import { Pipeline, type Selector } from './pipeline.js';
 import { LiteralScanner } from './prefilter.js';
-import { CorrelationState, type CorrelationFire, type EventRef } from './correlation.js';
+import { CorrelationState, type CorrelationFire, type CorrelationSnapshot, type EventRef } from './correlation.js';
 import { logsourceWithin, type CorrelationRule, type DetectionRule, type Logsource, type ParsedRules, type RuleMeta } from './rules.js';
 import type { RuleProblem } from './yaml.js';
 import { isoFromMs, parseTimeValue } from '../../parsers/syslog/time.js';
@@ -396,6 +396,22 @@ export class SigmaEngine {
     const out: SigmaMatch[] = [];
     for (const c of this.correlations) for (const f of c.state.flush()) this.emitFire(c, f, out);
     return out;
+  }
+
+  /** Correlation state (open windows per rule id) and the event clock, as JSON. */
+  snapshot(): { clock: number | null; correlations: Record<string, CorrelationSnapshot> } {
+    const correlations: Record<string, CorrelationSnapshot> = {};
+    for (const c of this.correlations) correlations[c.state.corr.id ?? c.state.corr.name ?? c.state.corr.title] = c.state.snapshot();
+    return { clock: Number.isFinite(this.clock) ? this.clock : null, correlations };
+  }
+
+  /** Restores what snapshot() returned; correlations no longer loaded are ignored, new ones start empty. */
+  restore(s: { clock: number | null; correlations: Record<string, CorrelationSnapshot> }): void {
+    this.clock = s.clock ?? -Infinity;
+    for (const c of this.correlations) {
+      const st = s.correlations[c.state.corr.id ?? c.state.corr.name ?? c.state.corr.title];
+      if (st) c.state.restore(st);
+    }
   }
 
   /** Rules loaded (detections and correlations). */
