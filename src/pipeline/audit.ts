@@ -209,7 +209,7 @@ export async function readConfigFile(file: string): Promise<{ text: string } | {
 }
 
 export type AuditItem =
-  | { device: DeviceReport; error?: undefined }
+  | { device: DeviceReport; error?: undefined; /** A problem with a file that was still audited (truncation). */ warning?: AuditError }
   | { error: AuditError; io: boolean; device?: undefined };
 
 /** Baseline index: hostname and base name to file, built from the baseline snapshot (trees not kept). */
@@ -269,7 +269,7 @@ export async function* auditFiles(paths: readonly string[], opts: AuditOptions =
       const hits = opts.intel.matchConfigAddresses(device.hostname, addrs).map((a) => intelFinding(res.tree, a, Boolean(opts.showSecrets)));
       if (hits.length) device.findings = sortFindings([...device.findings, ...hits]);
     }
-    yield { device };
+    yield res.tree.truncated ? { device, warning: { file: f.file, message: `truncated: the file ${res.tree.truncated}; audited what is there` } } : { device };
   }
 }
 
@@ -319,6 +319,7 @@ export class SummaryBuilder {
     s.files++;
     if (item.error) { s.errors++; if (item.io) this.ioErrors++; return; }
     s.devices++;
+    if (item.warning) s.errors++;
     s.by_platform[item.device.platform] = (s.by_platform[item.device.platform] ?? 0) + 1;
     for (const f of item.device.findings) {
       s.findings++;
@@ -337,7 +338,10 @@ export async function auditPaths(paths: readonly string[], opts: AuditOptions = 
   const errors: AuditError[] = [];
   for await (const item of auditFiles(paths, { ...opts, site, checks })) {
     sb.add(item);
-    if (item.device) devices.push(item.device); else errors.push(item.error);
+    if (item.device) {
+      devices.push(item.device);
+      if (item.warning) errors.push(item.warning);
+    } else errors.push(item.error);
   }
   return { devices, errors, summary: sb.summary };
 }
