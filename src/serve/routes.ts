@@ -211,16 +211,17 @@ export async function registerApiRoutes(api: FastifyInstance, ctx: ApiContext): 
         properties: {
           since: time, until: time, severity: { ...severity, description: 'this severity and above' },
           detector: { type: 'string', enum: ['audit', 'sigma', 'flows', 'intel', 'access'] },
-          device: str, rule: str, order: { type: 'string', enum: ['asc', 'desc'], default: 'desc' }, ...pageQuery,
+          device: str, rule: str, ip: { type: 'string', description: 'alerts naming this address (entities.ips)' }, order: { type: 'string', enum: ['asc', 'desc'], default: 'desc' }, ...pageQuery,
         },
       },
       response: { 200: page({ $ref: 'Alert#' }), ...errorResponses },
     },
   }, async (req) => {
-    const q = req.query as Q & { since?: string; until?: string; severity?: Severity; detector?: string; device?: string; rule?: string; order: 'asc' | 'desc'; limit: number; offset: number };
+    const q = req.query as Q & { since?: string; until?: string; severity?: Severity; detector?: string; device?: string; rule?: string; ip?: string; order: 'asc' | 'desc'; limit: number; offset: number };
     checkRange(q);
-    return store.listAlerts({ since: q.since, until: q.until, minSeverity: q.severity, detector: q.detector, device: q.device, ruleId: q.rule, order: q.order, limit: q.limit, offset: q.offset });
+    return store.listAlerts({ since: q.since, until: q.until, minSeverity: q.severity, detector: q.detector, device: q.device, ruleId: q.rule, ip: q.ip, order: q.order, limit: q.limit, offset: q.offset });
   });
+
 
   // ---- devices
   const deviceRow = { type: 'object', properties: { name: str, platform: str, version: str, file: str, last_audit: time, findings: bySeverity } };

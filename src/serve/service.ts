@@ -6,8 +6,12 @@ import { IncidentManager } from '../correlation/manager.js';
 import { ConfigError, endpointText, isLoopback, loadTls, resolveListeners, type Endpoint, type ListenerName } from './config.js';
 import type { ApiContext, Capabilities } from './context.js';
 import { buildHttp, consoleDistDir } from './http.js';
+import { join } from 'node:path';
 import { Metrics } from './metrics.js';
 import { TokenStore } from './tokens.js';
+import { CHECKPOINT, Pipeline, type Checkpoint, type Stages } from './pipeline.js';
+import { WriteAheadLog, type WalPosition } from './wal.js';
+import { DatagramListener, Ingest, StreamListener, type Listener } from './listeners.js';
 
 export interface ServeOptions {
   site: SiteConfig;
@@ -18,17 +22,41 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Console folder to serve at `/` (default: console/dist when built; null: none). */
   consoleDir?: string | null;
+  /** Pipeline queue depth at which TCP/TLS readers pause (default 100,000 records). */
+  highWater?: number;
 }
 
 /**
  * `tidewatch serve`: one process running sources -> parse -> detect -> correlate -> store/sinks, with the HTTP API.
  * Each stage is a separate object joined by queues (docs/SERVE.md), so the scale-out roles can put a bus between them.
  */
+/** The detection stages available in this build (each capability is wired in here as it lands). */
+export async function buildStages(_opts: ServeOptions): Promise<Stages> {
+  return { eventDetectors: [], flowDetectors: [] };
+}
+
+function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
+  const w = (site.serve?.wal ?? {}) as Record<string, unknown>;
+  const f = w.fsync;
+  if (f === undefined) return {};
+  if (f === 'always' || f === 'never') return { fsync: f };
+  if (typeof f === 'number' && f >= 0) return { fsync: f };
+  throw new ConfigError('serve.wal.fsync must be always, never or a number of milliseconds');
+}
+
 export class Service {
   readonly bound: Partial<Record<ListenerName, Endpoint>> = {};
   private http?: FastifyInstance;
   private accepting = false;
   private stopped = false;
+  private readonly listeners: Listener[] = [];
+  private readonly streams: StreamListener[] = [];
+  readonly wal: WriteAheadLog;
+  readonly pipeline: Pipeline;
+  readonly ingest: Ingest;
+  /** Blocks replayed from the write-ahead log at start (accepted before a crash, not yet stored). */
+  readonly replayed: number;
+  private lastTruncate = 0;
 
   private constructor(
     readonly opts: ServeOptions,
@@ -36,7 +64,34 @@ export class Service {
     readonly tokens: TokenStore,
     readonly metrics: Metrics,
     readonly incidents: IncidentManager,
-  ) {}
+    checkpoint: Checkpoint | undefined,
+    readonly stages: Stages,
+  ) {
+    this.wal = new WriteAheadLog(join(opts.data, 'wal'), walOptions(opts.site));
+    const recovered = this.wal.recover(checkpoint?.pos);
+    this.replayed = recovered.length;
+    this.pipeline = new Pipeline({
+      store, incidents, metrics, stages, checkpoint, highWater: opts.highWater,
+      onPressure: (paused) => { for (const l of this.streams) l.setPaused(paused); },
+      onCommitted: (pos) => this.committed(pos),
+      log: (l) => this.log(l),
+    });
+    this.ingest = new Ingest(this.wal, this.pipeline, metrics);
+    // the accepted counters continue from what the store checkpointed plus what the log holds beyond it
+    for (const [source, n] of Object.entries(checkpoint?.accepted ?? {})) metrics.accepted.inc({ source }, n);
+    for (const b of recovered) metrics.accepted.inc({ source: b.source }, b.records.length);
+    if (recovered.length) this.log(`tidewatch: replaying ${recovered.reduce((n, b) => n + b.records.length, 0)} records accepted before the last stop from the write-ahead log`);
+    this.pipeline.push(recovered);
+  }
+
+  private committed(pos: WalPosition): void {
+    const now = Date.now();
+    if (now - this.lastTruncate > 5000) {
+      this.lastTruncate = now;
+      this.wal.truncateBefore(pos);
+      this.metrics.walBytes.set(this.wal.backlogBytes(pos));
+    }
+  }
 
   private log(line: string): void {
     (this.opts.log ?? ((l: string) => process.stderr.write(l + '\n')))(line);
@@ -63,7 +118,8 @@ export class Service {
           onAlerts: (alerts) => { for (const a of alerts) metrics.alerts.inc({ detector: a.detector }); },
         },
       });
-      svc = new Service(opts, store, tokens, metrics, incidents);
+      const checkpoint = await store.getDoc<Checkpoint>(CHECKPOINT.kind, CHECKPOINT.key);
+      svc = new Service(opts, store, tokens, metrics, incidents, checkpoint, await buildStages(opts));
       await svc.startListeners(listeners, tls);
       metrics.startRates();
       svc.accepting = true;
@@ -80,6 +136,24 @@ export class Service {
   }
 
   private async startListeners(listeners: Record<ListenerName, Endpoint | 'off'>, tls: ReturnType<typeof loadTls>): Promise<void> {
+    const log = (l: string) => this.log(l);
+    for (const name of ['syslog-udp', 'syslog-tcp', 'syslog-tls', 'netflow'] as const) {
+      const at = listeners[name];
+      if (at === 'off') continue;
+      let l: Listener;
+      if (name === 'syslog-tcp') l = await StreamListener.start(name, at, this.ingest, undefined, log);
+      else if (name === 'syslog-tls') {
+        if (!tls) {
+          this.log('tidewatch: syslog-tls is off: no serve.tls (cert, key) in the site file');
+          continue;
+        }
+        l = await StreamListener.start(name, at, this.ingest, tls, log);
+      } else l = await DatagramListener.start(name, at, this.ingest, name === 'netflow' ? 'netflow' : 'syslog');
+      this.listeners.push(l);
+      if (l instanceof StreamListener) this.streams.push(l);
+      this.metrics.accepted.inc({ source: name }, 0);
+      this.announce(name, l.address());
+    }
     const http = listeners.http;
     if (http !== 'off') {
       const ctx: ApiContext = {
@@ -103,14 +177,26 @@ export class Service {
     this.log(`listening ${name} ${endpointText(e)}`);
   }
 
-  /** Stops listeners, drains the pipeline, closes the store. */
+  /** Stops listeners, drains the pipeline into the store, closes the store. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.accepting = false;
     this.metrics.stop();
+    await Promise.all(this.listeners.map((l) => l.close().catch(() => undefined)));
+    this.ingest.flush();
+    await this.pipeline.drained();
+    await this.pipeline.flushDetectors().catch((e) => this.log(`tidewatch: flushing detectors: ${(e as Error).message}`));
     await this.http?.close();
     await this.incidents.idle();
+    this.wal.close();
     await this.store.close();
+  }
+
+  /** Resolves once everything received so far is stored (tests, benchmarks). */
+  async settled(): Promise<void> {
+    this.ingest.flush();
+    await this.pipeline.drained();
+    await this.incidents.idle();
   }
 }

@@ -28,6 +28,8 @@ export interface AlertQuery extends Page {
   detector?: string;
   device?: string;
   ruleId?: string;
+  /** Alerts naming this address in entities.ips. */
+  ip?: string;
   /** Sort by time, newest first unless `asc`. */
   order?: 'asc' | 'desc';
 }
@@ -84,6 +86,14 @@ export interface FlowTotals {
   flows: number;
 }
 
+/** What the live pipeline writes per batch (see Store.commitBatch). */
+export interface CommitBatch {
+  events: readonly StoredEvent[];
+  flows: readonly FlowRecord[];
+  /** A small document stored in the same transaction (the write-ahead-log checkpoint). */
+  checkpoint?: { kind: string; key: string; doc: unknown };
+}
+
 export const STORE_TABLES = ['events', 'flows', 'alerts', 'incidents'] as const;
 export type StoreTable = (typeof STORE_TABLES)[number] | string;
 
@@ -95,6 +105,11 @@ export type StoreTable = (typeof STORE_TABLES)[number] | string;
 export interface Store {
   readonly kind: 'duckdb' | 'clickhouse';
   insertEvents(rows: readonly StoredEvent[]): Promise<void>;
+  /**
+   * Stores a batch of events and flows and its checkpoint document in one transaction where the backend allows
+   * (DuckDB does; a backend that cannot must store the checkpoint last, giving at-least-once instead of exactly-once).
+   */
+  commitBatch(b: CommitBatch): Promise<void>;
   insertFlows(rows: readonly FlowRecord[]): Promise<void>;
   /** Inserts alerts, ignoring ids already stored; returns how many were new. */
   insertAlerts(rows: readonly Alert[]): Promise<number>;

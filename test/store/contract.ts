@@ -163,6 +163,21 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
     } finally { await s.close(); }
   });
 
+  test(`${name}: a committed batch stores events, flows and its checkpoint; alerts filter by address`, async () => {
+    const s = await open();
+    try {
+      await s.commitBatch({
+        events: [{ time: '2026-01-01T00:00:00.000Z', source: { file: 'syslog-tcp/10.0.0.1:5000', listener: 'syslog-tcp' }, raw: '<13>x' }],
+        flows: [],
+        checkpoint: { kind: 'wal', key: 'checkpoint', doc: { pos: { seg: 1, off: 42 }, accepted: { 'syslog-tcp': 1 } } },
+      });
+      assert.equal(await s.countRows('events'), 1);
+      assert.deepEqual(await s.getDoc('wal', 'checkpoint'), { pos: { seg: 1, off: 42 }, accepted: { 'syslog-tcp': 1 } });
+      await s.insertAlerts([{ ...alertFixture('ip1', '2026-01-01T00:00:00.000Z', 'high'), entities: { ips: ['203.0.113.9'] } }, alertFixture('ip2', '2026-01-01T00:00:00.000Z', 'high')]);
+      assert.deepEqual((await s.listAlerts({ ip: '203.0.113.9' })).items.map((a) => a.id), ['ip1']);
+    } finally { await s.close(); }
+  });
+
   if (reopen) {
     test(`${name}: data survives reopening`, async () => {
       let s = await open();

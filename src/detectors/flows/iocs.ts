@@ -49,7 +49,9 @@ export function ipIndicatorMatcher(entries: readonly string[], opts: IocMatcherO
     const hit = hs ?? hd;
     if (hit === undefined) return [];
     const ip = hs !== undefined ? f.src_ip : f.dst_ip;
-    const key = `${hit}|${f.src_ip}|${f.dst_ip}|${bucket(Date.parse(f.time_start), period)}`;
+    // both directions of one conversation make one alert
+    const pair = f.src_ip < f.dst_ip ? `${f.src_ip}|${f.dst_ip}` : `${f.dst_ip}|${f.src_ip}`;
+    const key = `${hit}|${pair}|${bucket(Date.parse(f.time_start), period)}`;
     if (!repeats.first(key)) return [];
     return [makeAlert({
       rule: 'flows.ioc', title: 'Flow with an address on an indicator list', kind: 'ioc_match',

@@ -3,7 +3,7 @@ import type { Alert } from '../../model/alert.js';
 import type { Incident } from '../../model/incident.js';
 import type { FlowRecord } from '../../model/flow.js';
 import { severityRank } from '../../model/severity.js';
-import type { AlertQuery, FlowQuery, FlowTotals, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
+import type { AlertQuery, CommitBatch, FlowQuery, FlowTotals, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
 import { SEVERITIES, type Severity } from '../../model/severity.js';
 import type { IncidentState } from '../../model/incident.js';
 import { clickhouseSchema } from './schema.js';
@@ -75,6 +75,13 @@ export class ClickHouseStore implements Store {
         };
       }),
     });
+  }
+
+  /** No transactions here: events and flows first, the checkpoint last (at-least-once after a crash). */
+  async commitBatch(b: CommitBatch): Promise<void> {
+    await this.insertEvents(b.events);
+    await this.insertFlows(b.flows);
+    if (b.checkpoint) await this.putDoc(b.checkpoint.kind, b.checkpoint.key, b.checkpoint.doc);
   }
 
   async insertAlerts(rows: readonly Alert[]): Promise<number> {
@@ -177,6 +184,8 @@ export class ClickHouseStore implements Store {
     if (q.detector) w.push(`detector = ${str(q.detector)}`);
     if (q.device) w.push(`device = ${str(q.device)}`);
     if (q.ruleId) w.push(`rule_id = ${str(q.ruleId)}`);
+    // ClickHouse 18.16 has no JSON path functions: match the address as a quoted string anywhere in the alert
+    if (q.ip) w.push(`position(doc, ${str(JSON.stringify(q.ip))}) > 0`);
     return w.length ? `WHERE ${w.join(' AND ')}` : '';
   }
 

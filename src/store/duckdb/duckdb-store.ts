@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  BIGINT, DuckDBDataChunk, DuckDBInstance, DuckDBTimestampTZValue, INTEGER, SMALLINT, TIMESTAMPTZ, UBIGINT, VARCHAR,
+  type DuckDBConnection, type DuckDBType, type DuckDBValue,
+} from '@duckdb/node-api';
 import type { Alert } from '../../model/alert.js';
 import type { Incident, IncidentState } from '../../model/incident.js';
 import type { FlowRecord } from '../../model/flow.js';
 import { SEVERITIES, severityRank, type Severity } from '../../model/severity.js';
-import type { AlertQuery, FlowQuery, FlowTotals, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
+import type { AlertQuery, CommitBatch, FlowQuery, FlowTotals, IncidentQuery, Store, StoredEvent, StoreTable } from '../store.js';
 import type { StoredIntelObject, TaxiiObject, TaxiiQuery } from '../store.js';
 import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '../../model/indicator.js';
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
@@ -19,57 +22,39 @@ export class DuckDbStore implements Store {
   readonly kind = 'duckdb' as const;
   /** Last `date_added` handed out (microseconds), so each TAXII object gets a distinct one. */
   private lastAddedUs = 0;
-  private constructor(private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection) {}
+  /** `wconn` is the live pipeline's own connection, so its transactions never take in the API's statements. */
+  private constructor(private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, private readonly wconn: DuckDBConnection) {}
 
   static async open(path: string): Promise<DuckDbStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const instance = await DuckDBInstance.create(path);
     const conn = await instance.connect();
     for (const ddl of DUCKDB_SCHEMA) await conn.run(ddl);
-    return new DuckDbStore(instance, conn);
+    return new DuckDbStore(instance, conn, await instance.connect());
   }
 
   async insertEvents(rows: readonly StoredEvent[]): Promise<void> {
-    if (!rows.length) return;
-    const ap = await this.conn.createAppender('events');
-    for (const r of rows) {
-      ap.appendVarchar(r.time);
-      appendNullable(ap, r.host);
-      ap.appendVarchar(r.source.file);
-      if (r.source.line === undefined) ap.appendNull(); else ap.appendBigInt(BigInt(r.source.line));
-      appendNullable(ap, r.source.listener);
-      if (r.event === undefined) ap.appendNull(); else ap.appendVarchar(JSON.stringify(r.event));
-      appendNullable(ap, r.raw);
-      appendNullable(ap, r.error);
-      ap.endRow();
-    }
-    ap.flushSync();
-    ap.closeSync();
+    await appendChunks(this.conn, 'events', EVENT_TYPES, rows, eventColumns);
   }
 
   async insertFlows(rows: readonly FlowRecord[]): Promise<void> {
-    if (!rows.length) return;
-    const ap = await this.conn.createAppender('flows');
-    for (const f of rows) {
-      ap.appendVarchar(f.exporter);
-      ap.appendVarchar(f.time_start);
-      ap.appendVarchar(f.time_end);
-      ap.appendVarchar(f.src_ip);
-      ap.appendVarchar(f.dst_ip);
-      ap.appendInteger(f.src_port);
-      ap.appendInteger(f.dst_port);
-      ap.appendSmallInt(f.protocol);
-      ap.appendUBigInt(BigInt(Math.max(0, Math.trunc(f.bytes))));
-      ap.appendUBigInt(BigInt(Math.max(0, Math.trunc(f.packets))));
-      ap.appendInteger(f.input_if);
-      ap.appendInteger(f.output_if);
-      ap.appendSmallInt(f.tcp_flags);
-      ap.appendSmallInt(f.version);
-      if (f.sampling_rate === undefined) ap.appendNull(); else ap.appendInteger(f.sampling_rate);
-      ap.endRow();
+    await appendChunks(this.conn, 'flows', FLOW_TYPES, rows, flowColumns);
+  }
+
+  async commitBatch(b: CommitBatch): Promise<void> {
+    const c = this.wconn;
+    await c.run('BEGIN TRANSACTION');
+    try {
+      await appendChunks(c, 'events', EVENT_TYPES, b.events, eventColumns);
+      await appendChunks(c, 'flows', FLOW_TYPES, b.flows, flowColumns);
+      if (b.checkpoint) {
+        await c.run(`INSERT OR REPLACE INTO docs VALUES ($1, $2, $3, now())`, [b.checkpoint.kind, b.checkpoint.key, JSON.stringify(b.checkpoint.doc)]);
+      }
+      await c.run('COMMIT');
+    } catch (e) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw e;
     }
-    ap.flushSync();
-    ap.closeSync();
   }
 
   async insertAlerts(rows: readonly Alert[]): Promise<number> {
@@ -162,6 +147,7 @@ export class DuckDbStore implements Store {
     if (q.detector) where.push(`detector = ${p(q.detector)}`);
     if (q.device) where.push(`device = ${p(q.device)}`);
     if (q.ruleId) where.push(`rule_id = ${p(q.ruleId)}`);
+    if (q.ip) where.push(`list_contains(json_extract_string(doc, '$.entities.ips[*]'), ${p(q.ip)})`);
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = Number((await this.conn.runAndReadAll(`SELECT count(*) n FROM alerts ${w}`, params)).getRowObjects()[0].n);
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
@@ -430,8 +416,64 @@ export class DuckDbStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.wconn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+}
+
+const EVENT_TYPES: DuckDBType[] = [TIMESTAMPTZ, VARCHAR, VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR];
+const FLOW_TYPES: DuckDBType[] = [VARCHAR, TIMESTAMPTZ, TIMESTAMPTZ, VARCHAR, VARCHAR, INTEGER, INTEGER, SMALLINT, UBIGINT, UBIGINT, INTEGER, INTEGER, SMALLINT, SMALLINT, INTEGER];
+
+function tstz(iso: string): DuckDBTimestampTZValue | null {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? new DuckDBTimestampTZValue(BigInt(Math.trunc(ms)) * 1000n) : null;
+}
+
+function eventColumns(rows: readonly StoredEvent[]): DuckDBValue[][] {
+  const cols: DuckDBValue[][] = [[], [], [], [], [], [], [], []];
+  for (const r of rows) {
+    cols[0].push(tstz(r.time));
+    cols[1].push(r.host ?? null);
+    cols[2].push(r.source.file);
+    cols[3].push(r.source.line === undefined ? null : BigInt(r.source.line));
+    cols[4].push(r.source.listener ?? null);
+    cols[5].push(r.event === undefined ? null : JSON.stringify(r.event));
+    cols[6].push(r.raw ?? null);
+    cols[7].push(r.error ?? null);
+  }
+  return cols;
+}
+
+function flowColumns(rows: readonly FlowRecord[]): DuckDBValue[][] {
+  const cols: DuckDBValue[][] = Array.from({ length: 15 }, () => []);
+  const u = (n: number) => BigInt(Math.max(0, Math.trunc(Number(n) || 0)));
+  for (const f of rows) {
+    cols[0].push(f.exporter); cols[1].push(tstz(f.time_start)); cols[2].push(tstz(f.time_end));
+    cols[3].push(f.src_ip); cols[4].push(f.dst_ip); cols[5].push(f.src_port); cols[6].push(f.dst_port); cols[7].push(f.protocol);
+    cols[8].push(u(f.bytes)); cols[9].push(u(f.packets)); cols[10].push(f.input_if); cols[11].push(f.output_if);
+    cols[12].push(f.tcp_flags); cols[13].push(f.version); cols[14].push(f.sampling_rate ?? null);
+  }
+  return cols;
+}
+
+/**
+ * Appends rows column-wise in data chunks of 2048 rows: several times faster than the row-at-a-time appender
+ * calls (measured in bench/serve), which matters at 100,000 events/s.
+ */
+async function appendChunks<T>(conn: DuckDBConnection, table: string, types: DuckDBType[], rows: readonly T[], columns: (rows: readonly T[]) => DuckDBValue[][]): Promise<void> {
+  if (!rows.length) return;
+  const ap = await conn.createAppender(table);
+  try {
+    for (let off = 0; off < rows.length; off += 2048) {
+      const part = rows.slice(off, off + 2048);
+      const chunk = DuckDBDataChunk.create(types, part.length);
+      chunk.setColumns(columns(part));
+      ap.appendDataChunk(chunk);
+    }
+    ap.flushSync();
+  } finally {
+    ap.closeSync();
   }
 }
 

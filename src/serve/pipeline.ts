@@ -1,0 +1,248 @@
+import type { Alert } from '../model/alert.js';
+import type { Event, SourceRef } from '../model/event.js';
+import type { FlowRecord } from '../model/flow.js';
+import type { IncidentManager } from '../correlation/manager.js';
+import type { Store, StoredEvent } from '../store/store.js';
+import type { Metrics } from './metrics.js';
+import type { WalBlock, WalPosition } from './wal.js';
+
+/** Turns one syslog line into an event, or says why it could not. */
+export type LineParser = (line: string, ctx: { refMs: number; peer: string; source: string }) => { event: Event; error?: undefined } | { error: string; event?: undefined };
+
+/** A detector over parsed events (Sigma hunting, intel matching, access monitoring). */
+export interface EventDetector {
+  name: string;
+  /** Alerts raised by this event (stateful detectors may raise them later, from another event or flush()). */
+  process(event: Event, source: SourceRef): Alert[];
+  flush?(): Alert[];
+}
+
+/** Decodes one NetFlow/IPFIX datagram into flow records (stateful: v9/IPFIX templates per exporter). */
+export interface FlowDecoderStage {
+  decode(packet: Buffer, exporter: string, receivedMs: number): { flows: FlowRecord[]; errors: string[] };
+}
+
+/** A detector over flow records (flow analytics, intel matching on addresses). */
+export interface FlowDetector {
+  name: string;
+  process(flows: readonly FlowRecord[]): Alert[];
+  flush?(): Alert[];
+}
+
+/** The detection stages wired into the service (each present once its capability landed). */
+export interface Stages {
+  parseLine?: LineParser;
+  eventDetectors: EventDetector[];
+  flowDecoder?: FlowDecoderStage;
+  flowDetectors: FlowDetector[];
+  /** Alerts from sources outside the listeners (config folder audits, access-audit files, intel pulls). */
+}
+
+export const CHECKPOINT = { kind: 'wal', key: 'checkpoint' } as const;
+
+export interface Checkpoint {
+  pos: WalPosition;
+  /** Records accepted per source up to `pos` (the base of tidewatch_events_accepted_total after a restart). */
+  accepted: Record<string, number>;
+}
+
+export interface PipelineOptions {
+  store: Store;
+  incidents: IncidentManager;
+  metrics: Metrics;
+  stages: Stages;
+  checkpoint?: Checkpoint;
+  /** Pause TCP/TLS readers above this many queued records; resume below `lowWater`. */
+  highWater?: number;
+  lowWater?: number;
+  /** Largest batch taken from the queue at once (records). */
+  maxBatch?: number;
+  onPressure?: (paused: boolean) => void;
+  onCommitted?: (pos: WalPosition) => void;
+  log?: (line: string) => void;
+}
+
+const isSyslog = (source: string) => source.startsWith('syslog');
+
+/**
+ * The pipeline after the write-ahead log: blocks queue here, and one loop takes them in batches through
+ * parse -> detect -> correlate -> store. The queue (push/take) is the seam where a bus can go for the scale-out
+ * roles; each stage only sees model types.
+ */
+export class Pipeline {
+  private queue: WalBlock[] = [];
+  private queued = 0;
+  private running = false;
+  private paused = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly accepted: Record<string, number>;
+  private failure?: Error;
+  readonly highWater: number;
+  readonly lowWater: number;
+  private readonly maxBatch: number;
+  processed = 0;
+
+  constructor(private readonly o: PipelineOptions) {
+    this.accepted = { ...(o.checkpoint?.accepted ?? {}) };
+    this.highWater = o.highWater ?? 100_000;
+    this.lowWater = o.lowWater ?? Math.floor(this.highWater / 4);
+    this.maxBatch = o.maxBatch ?? 20_000;
+    o.metrics.queueDepth.set({ queue: 'pipeline' }, 0);
+  }
+
+  /** Records waiting. */
+  get depth(): number {
+    return this.queued;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  push(blocks: readonly WalBlock[]): void {
+    if (!blocks.length) return;
+    for (const b of blocks) {
+      this.queue.push(b);
+      this.queued += b.records.length;
+    }
+    this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
+    if (!this.paused && this.queued >= this.highWater) {
+      this.paused = true;
+      this.o.onPressure?.(true);
+    }
+    if (!this.running) {
+      this.running = true;
+      setImmediate(() => void this.loop());
+    }
+  }
+
+  private take(): WalBlock[] {
+    const out: WalBlock[] = [];
+    let n = 0;
+    while (this.queue.length && (n === 0 || n + this.queue[0].records.length <= this.maxBatch)) {
+      const b = this.queue.shift()!;
+      n += b.records.length;
+      out.push(b);
+    }
+    this.queued -= n;
+    return out;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const batch = this.take();
+        await this.process(batch);
+        this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
+        if (this.paused && this.queued <= this.lowWater) {
+          this.paused = false;
+          this.o.onPressure?.(false);
+        }
+      }
+    } catch (e) {
+      // a store failure: keep the blocks in the WAL (not checkpointed), report, and stop taking more
+      this.failure = e as Error;
+      this.o.log?.(`tidewatch: pipeline stopped: ${(e as Error).stack ?? String(e)}`);
+    } finally {
+      this.running = false;
+      if (!this.queue.length || this.failure) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Resolves once everything pushed so far is stored. */
+  drained(): Promise<void> {
+    if (!this.running && (!this.queue.length || this.failure)) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  private async process(batch: WalBlock[]): Promise<void> {
+    const { stages, metrics } = this.o;
+    const events: StoredEvent[] = [];
+    const flows: FlowRecord[] = [];
+    const alerts: Alert[] = [];
+    const alertBorn: number[] = [];
+    const detTime = new Map<string, number>();
+    const addAlerts = (list: Alert[], receivedMs: number) => {
+      for (const a of list) {
+        alerts.push(a);
+        alertBorn.push(receivedMs);
+      }
+    };
+    for (const b of batch) {
+      this.accepted[b.source] = (this.accepted[b.source] ?? 0) + b.records.length;
+      const file = `${b.source}/${b.peer}`;
+      const receivedIso = new Date(b.receivedMs).toISOString();
+      if (isSyslog(b.source)) {
+        for (const line of b.records) {
+          const source: SourceRef & { listener: string } = { file, listener: b.source };
+          if (!stages.parseLine) {
+            events.push({ time: receivedIso, source, raw: line });
+            continue;
+          }
+          const r = stages.parseLine(line, { refMs: b.receivedMs, peer: b.peer, source: b.source });
+          if (r.error !== undefined) {
+            metrics.parseErrors.inc({ source: b.source });
+            events.push({ time: receivedIso, source, raw: line, error: r.error });
+            continue;
+          }
+          const ev = r.event;
+          events.push({ time: typeof ev.time === 'string' ? ev.time : receivedIso, host: typeof ev.host === 'string' ? ev.host : undefined, source, event: ev });
+          for (const d of stages.eventDetectors) {
+            const t0 = performance.now();
+            const out = d.process(ev, source);
+            detTime.set(d.name, (detTime.get(d.name) ?? 0) + performance.now() - t0);
+            if (out.length) addAlerts(out, b.receivedMs);
+          }
+        }
+      } else if (b.source === 'netflow') {
+        const blockFlows: FlowRecord[] = [];
+        for (const rec of b.records) {
+          const packet = Buffer.from(rec, 'base64');
+          if (!stages.flowDecoder) {
+            events.push({ time: receivedIso, source: { file, listener: b.source }, raw: rec });
+            continue;
+          }
+          const t0 = performance.now();
+          const r = stages.flowDecoder.decode(packet, b.peer.replace(/:\d+$/, ''), b.receivedMs);
+          detTime.set('flow-decoder', (detTime.get('flow-decoder') ?? 0) + performance.now() - t0);
+          if (r.errors.length) {
+            metrics.parseErrors.inc({ source: b.source }, r.errors.length);
+            events.push({ time: receivedIso, source: { file, listener: b.source }, raw: rec, error: r.errors.join('; ') });
+          }
+          for (const f of r.flows) blockFlows.push(f);
+        }
+        for (const d of stages.flowDetectors) {
+          const t0 = performance.now();
+          const out = d.process(blockFlows);
+          detTime.set(d.name, (detTime.get(d.name) ?? 0) + performance.now() - t0);
+          if (out.length) addAlerts(out, b.receivedMs);
+        }
+        for (const f of blockFlows) flows.push(f);
+      } else {
+        events.push({ time: receivedIso, source: { file, listener: b.source }, raw: b.records.join('\n') });
+      }
+    }
+    for (const [name, ms] of detTime) metrics.detectorLatency.observe({ detector: name }, ms / 1000);
+    // correlate and store the alerts first: if the service dies before the commit below, the batch is replayed
+    // from the write-ahead log and the same alert ids are ignored as already stored
+    if (alerts.length) await this.o.incidents.ingest(alerts);
+    const pos = batch[batch.length - 1].end;
+    await this.o.store.commitBatch({ events, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted: { ...this.accepted } } satisfies Checkpoint } });
+    const now = Date.now();
+    for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
+    this.processed += events.length;
+    this.o.onCommitted?.(pos);
+  }
+
+  /** Alerts stateful detectors still hold (end of run). */
+  async flushDetectors(): Promise<void> {
+    const alerts: Alert[] = [];
+    for (const d of this.o.stages.eventDetectors) alerts.push(...(d.flush?.() ?? []));
+    for (const d of this.o.stages.flowDetectors) alerts.push(...(d.flush?.() ?? []));
+    if (alerts.length) await this.o.incidents.ingest(alerts);
+  }
+}
