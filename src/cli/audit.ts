@@ -48,6 +48,7 @@ export async function runAudit(o: RunAuditOptions): Promise<number> {
     sb.add(item);
     progress.tick(1, item.device?.file ?? item.error?.file);
     if (item.error) { errors.push(item.error); continue; }
+    if (item.warning) errors.push(item.warning);
     const worst = worstSeverity(item.device.findings);
     if (o.failOn !== 'none' && worst && severityRank(worst) >= severityRank(o.failOn)) failed = true;
     const s = writer.device(item.device);

@@ -38,9 +38,15 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
 /** Writes to stdout respecting backpressure (important when piping large jsonl outputs). */
 export function writeOut(s: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (process.stdout.write(s)) resolve();
-    else process.stdout.once('drain', resolve);
-    process.stdout.once('error', reject);
+    if (process.stdout.write(s)) { resolve(); return; }
+    // wait for drain; listeners are only added (and removed) when the pipe is full
+    const done = (e?: Error) => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      if (e) reject(e); else resolve();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('error', done);
   });
 }
 

@@ -22,6 +22,8 @@ export interface ConfigNode {
   line: number;
   children: ConfigNode[];
   parent?: ConfigNode;
+  /** Junos curly form: the enclosing blocks (`system`, `login`, `user netops`) and the lines that opened them. */
+  blocks?: { text: string; line: number }[];
 }
 
 export interface ConfigTree {
@@ -38,6 +40,8 @@ export interface ConfigTree {
   lines: string[];
   /** Statements the parser could not place (e.g. unbalanced braces), with why; parsing goes on. */
   warnings: { line: number; message: string }[];
+  /** Set when the file ends before the configuration does (unclosed blocks, fewer bytes than the header says). */
+  truncated?: string;
 }
 
 export type FindingKind = 'hardening' | 'compromise' | 'drift';

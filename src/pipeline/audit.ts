@@ -205,7 +205,7 @@ export async function readConfigFile(file: string): Promise<{ text: string } | {
 }
 
 export type AuditItem =
-  | { device: DeviceReport; error?: undefined }
+  | { device: DeviceReport; error?: undefined; /** A problem with a file that was still audited (truncation). */ warning?: AuditError }
   | { error: AuditError; io: boolean; device?: undefined };
 
 /** Baseline index: hostname and base name to file, built from the baseline snapshot (trees not kept). */
@@ -260,7 +260,7 @@ export async function* auditFiles(paths: readonly string[], opts: AuditOptions =
         }
       }
     }
-    yield { device };
+    yield res.tree.truncated ? { device, warning: { file: f.file, message: `truncated: the file ${res.tree.truncated}; audited what is there` } } : { device };
   }
 }
 
@@ -292,6 +292,7 @@ export class SummaryBuilder {
     s.files++;
     if (item.error) { s.errors++; if (item.io) this.ioErrors++; return; }
     s.devices++;
+    if (item.warning) s.errors++;
     s.by_platform[item.device.platform] = (s.by_platform[item.device.platform] ?? 0) + 1;
     for (const f of item.device.findings) {
       s.findings++;
@@ -310,7 +311,10 @@ export async function auditPaths(paths: readonly string[], opts: AuditOptions = 
   const errors: AuditError[] = [];
   for await (const item of auditFiles(paths, { ...opts, site, checks })) {
     sb.add(item);
-    if (item.device) devices.push(item.device); else errors.push(item.error);
+    if (item.device) {
+      devices.push(item.device);
+      if (item.warning) errors.push(item.warning);
+    } else errors.push(item.error);
   }
   return { devices, errors, summary: sb.summary };
 }

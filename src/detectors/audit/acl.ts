@@ -36,6 +36,29 @@ export function normalizeAce(text: string, platform: Platform): string {
 const JUNOS_FILTER = /^firewall (?:family \S+ )?filter (\S+) term (\S+) (from|then) (.*)$/;
 
 /**
+ * Entries of one access list of a Cisco-like tree, found through a first/second-word lookup of top-level
+ * statements (`access-list NAME ...`, `ip access-list [standard|extended] NAME`), so only that list is read.
+ */
+export function aclByName(tree: ConfigTree, name: string, bySecond: (first: string, second: string) => ConfigNode[]): AclEntry[] {
+  const out: AclEntry[] = [];
+  for (const n of bySecond('access-list', name)) {
+    const m = NUMBERED.exec(n.text);
+    if (m && m[1] === name) out.push({ text: normalizeAce(m[2], tree.platform), node: n });
+  }
+  for (const first of ['ip', 'ipv6', 'ipv4', 'mac']) {
+    for (const n of bySecond(first, 'access-list')) {
+      const s = NAMED.exec(n.text);
+      if (!s || s[1] !== name) continue;
+      for (const c of n.children) {
+        const e = ENTRY.exec(c.text);
+        if (e) out.push({ text: normalizeAce(e[1], tree.platform), node: c });
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Access lists of a tree by name. Cisco-like: numbered `access-list N ...` lines and named
  * `ip access-list [standard|extended] NAME` / `ipv4 access-list NAME` sections. Junos: each filter term's
  * `from source-address A` becomes `permit A` (or `deny A` when the term discards or rejects).

@@ -74,8 +74,11 @@ export interface CompiledCond {
   notInSite?: SiteListKey;
 }
 
-/** A regex plus the first words a statement must start with to possibly match (dispatch index). */
-export interface Matcher { re: RegExp; words: string[] | null }
+/**
+ * A regex plus the first words a statement must start with to possibly match (dispatch index), and,
+ * when the regex names it, the second word (`^ip ssh port` -> words ['ip'], second ['ssh']).
+ */
+export interface Matcher { re: RegExp; words: string[] | null; second: string[] | null }
 
 export interface CompiledRef { section?: Matcher; find: Matcher; depth: Depth }
 
@@ -111,13 +114,23 @@ export class CheckError extends Error {
  * statements that start with them. `^ip http server` -> ['ip']; `^(?:logging|syslog) ` -> both; else null.
  */
 export function leadingWords(source: string): string[] | null {
-  if (!source.startsWith('^')) return null;
-  const s = source.slice(1);
+  return leadingWordsAt(source.startsWith('^') ? source.slice(1) : null)?.words ?? null;
+}
+
+function leadingWordsAt(s: string | null): { words: string[]; rest: string } | null {
+  if (s === null) return null;
   const lit = /^([A-Za-z0-9_+:.-]+)(?= |\\s|\$|\\b|$)/.exec(s);
-  if (lit && !/[.+]/.test(lit[1])) return [lit[1]];
+  if (lit && !/[.+]/.test(lit[1])) return { words: [lit[1]], rest: s.slice(lit[0].length) };
   const alt = /^\(\?:([A-Za-z0-9_|:-]+)\)(?= |\\s|\$|\\b|$)/.exec(s);
-  if (alt) return alt[1].split('|');
+  if (alt) return { words: alt[1].split('|'), rest: s.slice(alt[0].length) };
   return null;
+}
+
+/** The second literal word of an anchored regex (`^ip http server` -> ['http']), or null. */
+export function secondWords(source: string): string[] | null {
+  const first = leadingWordsAt(source.startsWith('^') ? source.slice(1) : null);
+  if (!first || !first.rest.startsWith(' ')) return null;
+  return leadingWordsAt(first.rest.slice(1))?.words ?? null;
 }
 
 function matcher(src: string, source: string, id: string, field: string): Matcher {
@@ -127,7 +140,7 @@ function matcher(src: string, source: string, id: string, field: string): Matche
   } catch (e) {
     throw new CheckError(source, id, `\`${field}\` is not a valid regular expression: ${(e as Error).message}`);
   }
-  return { re, words: leadingWords(src) };
+  return { re, words: leadingWords(src), second: secondWords(src) };
 }
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

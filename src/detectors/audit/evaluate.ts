@@ -2,7 +2,7 @@ import type { ConfigNode, ConfigTree } from '../../model/config.js';
 import type { SiteConfig } from '../../model/site.js';
 import { parsePrefix, prefixContains, wildcardToBits, maskToBits, parseIPv4, type Prefix } from '../../util/ip.js';
 import type { CompiledCheck, CompiledCond, Depth, Matcher, SiteListKey } from './checks.js';
-import { aclEntries, type AclEntry } from './acl.js';
+import { aclByName, aclEntries, type AclEntry } from './acl.js';
 
 /** A check that fired: the statement (or the anchor line for a missing statement) and the values captured. */
 export interface RawFinding {
@@ -14,29 +14,55 @@ export interface RawFinding {
 }
 
 /**
- * Per-tree dispatch index: statements by first word, for top-level statements and for all statements.
- * Built once per tree; every check then tests only statements that can match it.
+ * Per-tree dispatch index: top-level statements by first word (and, on demand, by first and second
+ * word), so each check tests only statements that can match it (hot path). The index over all depths and
+ * the access lists are built only when a check asks for them.
  */
 export class TreeIndex {
   readonly top = new Map<string, ConfigNode[]>();
-  readonly all = new Map<string, ConfigNode[]>();
-  readonly allNodes: ConfigNode[] = [];
-  private acl?: Map<string, AclEntry[]>;
+  private allMap?: Map<string, ConfigNode[]>;
+  private allList?: ConfigNode[];
+  private readonly bySecond = new Map<string, Map<string, ConfigNode[]>>();
+  private readonly aclCache = new Map<string, AclEntry[]>();
+  private junosAcls?: Map<string, AclEntry[]>;
   constructor(readonly tree: ConfigTree) {
-    const visit = (nodes: ConfigNode[], top: boolean) => {
-      for (const n of nodes) {
-        const sp = n.text.indexOf(' ');
-        const w = sp < 0 ? n.text : n.text.slice(0, sp);
-        if (top) push(this.top, w, n);
-        push(this.all, w, n);
-        this.allNodes.push(n);
-        if (n.children.length) visit(n.children, false);
-      }
-    };
-    visit(tree.nodes, true);
+    for (const n of tree.nodes) push(this.top, firstWord(n.text), n);
   }
-  acls(): Map<string, AclEntry[]> {
-    return (this.acl ??= aclEntries(this.tree));
+  get allNodes(): ConfigNode[] {
+    if (!this.allList) {
+      const out: ConfigNode[] = [];
+      const visit = (nodes: ConfigNode[]) => { for (const n of nodes) { out.push(n); if (n.children.length) visit(n.children); } };
+      visit(this.tree.nodes);
+      this.allList = out;
+    }
+    return this.allList;
+  }
+  get all(): Map<string, ConfigNode[]> {
+    if (!this.allMap) {
+      this.allMap = new Map();
+      for (const n of this.allNodes) push(this.allMap, firstWord(n.text), n);
+    }
+    return this.allMap;
+  }
+  /** Top-level statements whose first two words are `first second`. */
+  topBySecond(first: string, second: string): ConfigNode[] {
+    let m = this.bySecond.get(first);
+    if (!m) {
+      m = new Map();
+      for (const n of this.top.get(first) ?? []) push(m, secondWord(n.text, first.length), n);
+      this.bySecond.set(first, m);
+    }
+    return m.get(second) ?? [];
+  }
+  /** Entries of one access list (looked up by name, normalized once per tree). */
+  acl(name: string): AclEntry[] {
+    let l = this.aclCache.get(name);
+    if (!l) {
+      if (this.tree.platform === 'junos') l = (this.junosAcls ??= aclEntries(this.tree)).get(name) ?? [];
+      else l = aclByName(this.tree, name, (a, b) => this.topBySecond(a, b));
+      this.aclCache.set(name, l);
+    }
+    return l;
   }
 }
 
@@ -50,22 +76,42 @@ function firstWord(text: string): string {
   return sp < 0 ? text : text.slice(0, sp);
 }
 
-/** Candidate statements for a matcher at a depth: from the index when the regex starts with a literal word. */
+function secondWord(text: string, firstLen: number): string {
+  if (text.charCodeAt(firstLen) !== 32) return '';
+  const e = text.indexOf(' ', firstLen + 1);
+  return e < 0 ? text.slice(firstLen + 1) : text.slice(firstLen + 1, e);
+}
+
+function byLine(a: ConfigNode, b: ConfigNode): number { return a.line - b.line; }
+
+/** Candidate statements for a matcher at a depth: from the index when the regex starts with literal words. */
 function candidates(ix: TreeIndex, m: Matcher, depth: 'top' | 'any'): ConfigNode[] {
-  const map = depth === 'top' ? ix.top : ix.all;
-  if (!m.words) return depth === 'top' ? ix.tree.nodes : ix.allNodes;
-  if (m.words.length === 1) return map.get(m.words[0]) ?? [];
-  const out: ConfigNode[] = [];
-  for (const w of m.words) { const l = map.get(w); if (l) out.push(...l); }
-  if (out.length > 1) out.sort((a, b) => a.line - b.line);
-  return out;
+  if (depth === 'any') {
+    if (!m.words) return ix.allNodes;
+    if (m.words.length === 1) return ix.all.get(m.words[0]) ?? [];
+    return m.words.flatMap((w) => ix.all.get(w) ?? []).sort(byLine);
+  }
+  if (!m.words) return ix.tree.nodes;
+  if (m.second) {
+    if (m.words.length === 1 && m.second.length === 1) return ix.topBySecond(m.words[0], m.second[0]);
+    const out: ConfigNode[] = [];
+    for (const w of m.words) for (const s2 of m.second) out.push(...ix.topBySecond(w, s2));
+    return out.length > 1 ? out.sort(byLine) : out;
+  }
+  if (m.words.length === 1) return ix.top.get(m.words[0]) ?? [];
+  return m.words.flatMap((w) => ix.top.get(w) ?? []).sort(byLine);
+}
+
+function startsWithWord(text: string, words: readonly string[]): boolean {
+  for (const w of words) if (text.startsWith(w) && (text.length === w.length || text.charCodeAt(w.length) === 32)) return true;
+  return false;
 }
 
 function childCandidates(section: ConfigNode, m: Matcher, depth: Depth): ConfigNode[] {
   const out: ConfigNode[] = [];
   const visit = (nodes: ConfigNode[]) => {
     for (const n of nodes) {
-      if (!m.words || m.words.includes(firstWord(n.text))) out.push(n);
+      if (!m.words || startsWithWord(n.text, m.words)) out.push(n);
       if (depth === 'any' && n.children.length) visit(n.children);
     }
   };
@@ -73,8 +119,9 @@ function childCandidates(section: ConfigNode, m: Matcher, depth: Depth): ConfigN
   return out;
 }
 
+/** `when`/`unless`: does some top-level statement match? */
 function anyMatch(ix: TreeIndex, m: Matcher): boolean {
-  for (const n of candidates(ix, m, 'any')) if (m.re.test(n.text)) return true;
+  for (const n of candidates(ix, m, 'top')) if (m.re.test(n.text)) return true;
   return false;
 }
 
@@ -166,7 +213,7 @@ export function skipReason(check: CompiledCheck, site: SiteConfig): string | und
 }
 
 function anchorLine(ix: TreeIndex, check: CompiledCheck): { line: number; node?: ConfigNode } {
-  if (check.anchor) for (const n of candidates(ix, check.anchor, 'any')) if (check.anchor.re.test(n.text)) return { line: n.line, node: n };
+  if (check.anchor) for (const n of candidates(ix, check.anchor, 'top')) if (check.anchor.re.test(n.text)) return { line: n.line, node: n };
   if (ix.tree.hostnameLine) return { line: ix.tree.hostnameLine };
   const first = ix.tree.nodes[0];
   return { line: first ? first.line : 1, node: first };
@@ -184,6 +231,12 @@ export function evaluateCheck(ix: TreeIndex, check: CompiledCheck, site: SiteCon
       const k = values[check.oncePer!] ?? '';
       if (seen.has(k)) return;
       seen.add(k);
+      // Junos curly form: point at the block that names the value (`user svc-backup {`), not its first leaf.
+      if (k && node?.blocks) {
+        for (let i = node.blocks.length - 1; i >= 0; i--) {
+          if (node.blocks[i].text.split(' ').includes(k)) { line = node.blocks[i].line; break; }
+        }
+      }
     }
     out.push({ check, line, node, values });
   };
@@ -198,9 +251,8 @@ export function evaluateCheck(ix: TreeIndex, check: CompiledCheck, site: SiteCon
         if (m?.groups?.name) names.add(m.groups.name.replace(/^"|"$/g, ''));
       }
     }
-    const acls = ix.acls();
     for (const name of names) {
-      for (const e of acls.get(name) ?? []) {
+      for (const e of ix.acl(name)) {
         const m = check.find!.re.exec(e.text);
         if (!m) continue;
         const values = matchWhere(check, m, site);

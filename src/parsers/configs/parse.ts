@@ -1,5 +1,5 @@
 import type { ConfigNode, ConfigTree, Platform } from '../../model/config.js';
-import { detectPlatformDetailed, isSetForm } from './detect.js';
+import { detectPlatformLines, isSetForm } from './detect.js';
 
 /** A file that is not a device configuration (binary, empty, unrecognizable, too large). */
 export class ConfigError extends Error {
@@ -45,28 +45,29 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(file, `too large for a device configuration (${text.length} characters; limit ${MAX_CONFIG_BYTES})`);
   const bin = binaryReason(text);
   if (bin) throw new ConfigError(file, bin);
-  let platform: Platform;
-  let form: ConfigTree['form'];
-  if (opts.platform) {
-    platform = opts.platform;
-    form = platform === 'junos' ? (isSetForm(text) ? 'set' : 'curly') : 'indent';
-  } else {
-    const d = detectPlatformDetailed(text);
-    if (d.platform === 'unknown') throw new ConfigError(file, 'not a recognizable device configuration (no platform markers found)');
-    platform = d.platform;
-    form = d.form;
-  }
   const lines = text.split('\n');
   // Drop the \r of CRLF files once, so every later step sees clean lines.
   if (text.indexOf('\r') >= 0) for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
   }
+  let platform: Platform;
+  let form: ConfigTree['form'];
+  if (opts.platform) {
+    platform = opts.platform;
+    form = platform === 'junos' ? (isSetForm(text) ? 'set' : 'curly') : 'indent';
+  } else {
+    const d = detectPlatformLines(lines);
+    if (d.platform === 'unknown') throw new ConfigError(file, 'not a recognizable device configuration (no platform markers found)');
+    platform = d.platform;
+    form = d.form;
+  }
   const tree: ConfigTree = { file, platform, form, hostname: '', hostnameLine: 0, nodes: [], lines, warnings: [] };
   if (platform === 'junos') {
     if (form === 'set') parseJunosSet(tree); else parseJunosCurly(tree);
   } else parseIndented(tree);
   if (tree.nodes.length === 0) throw new ConfigError(file, 'no configuration statements found');
+  if (platform !== 'junos') checkTruncation(tree, text);
   findHostname(tree);
   return tree;
 }
@@ -96,7 +97,11 @@ function parseIndented(tree: ConfigTree): void {
     if (isXr && c0 === 35 /* # */) continue;
     const text = norm(raw);
     if (text.length === 0) continue;
-    if (ind === 0 && (text === 'end' || HEADER_RE.test(text))) continue;
+    if (ind === 0) {
+      if (text === 'end') continue;
+      // headers start with an upper-case letter; statements never do (cheap test before the regex)
+      if (c0 >= 65 && c0 <= 90 && HEADER_RE.test(text)) continue;
+    }
     if (text === 'exit' || text.startsWith('exit-') || text === 'end-policy' || text === 'end-set' || text === 'end-group' || text === 'end-if' || text === 'quit') {
       continue;
     }
@@ -139,31 +144,40 @@ function bannerEnd(lines: string[], i: number, text: string, platform: Platform)
 
 /** Splits one Junos line into tokens `{`, `}`, `;` and statement text, honouring quotes. */
 function junosSegments(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (q) {
-      cur += c;
-      if (c === '\\' && i + 1 < s.length) { cur += s[++i]; continue; }
-      if (c === '"') q = false;
-      continue;
+  // Fast path (most lines): no quotes or comments, one terminator at the end.
+  if (s.indexOf('"') < 0 && s.indexOf('#') < 0) {
+    const last = s.charCodeAt(s.length - 1);
+    if (last === 59 || last === 123 || last === 125) {
+      const body = s.slice(0, -1);
+      if (body.indexOf(';') < 0 && body.indexOf('{') < 0 && body.indexOf('}') < 0) {
+        const b = body.trim();
+        return b ? [b, s[s.length - 1]] : [s[s.length - 1]];
+      }
     }
-    if (c === '"') { q = true; cur += c; continue; }
-    if (c === '#' && (i === 0 || s[i - 1] === ' ' || s[i - 1] === ';' || s[i - 1] === '}' || s[i - 1] === '{')) {
-      // `## SECRET-DATA` annotations and trailing comments
-      break;
-    }
-    if (c === '{' || c === '}' || c === ';') {
-      if (cur.trim()) out.push(cur.trim());
-      out.push(c);
-      cur = '';
-      continue;
-    }
-    cur += c;
   }
-  if (cur.trim()) out.push(cur.trim());
+  const out: string[] = [];
+  let from = 0;
+  const flush = (to: number) => { const x = s.slice(from, to).trim(); if (x) out.push(x); };
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // skip the quoted string (backslash escapes included)
+      i++;
+      while (i < s.length && s.charCodeAt(i) !== 34) { if (s.charCodeAt(i) === 92) i++; i++; }
+      continue;
+    }
+    if (c === 35 /* # */) {
+      const p = i === 0 ? 32 : s.charCodeAt(i - 1);
+      // `## SECRET-DATA` annotations and trailing comments
+      if (p === 32 || p === 59 || p === 125 || p === 123) { flush(i); return out; }
+    }
+    if (c === 123 || c === 125 || c === 59) {
+      flush(i);
+      out.push(s[i]);
+      from = i + 1;
+    }
+  }
+  flush(s.length);
   return out;
 }
 
@@ -179,12 +193,14 @@ function parseJunosCurly(tree: ConfigTree): void {
   const path: string[] = [];
   const hadChild: boolean[] = [];
   const headerLine: number[] = [];
+  let blocks: { text: string; line: number }[] = [];
+  let prefix = '';
   let inComment = false;
   let pending = '';
   let pendingLine = 0;
   const emit = (text: string, line: number) => {
-    const t = norm(path.length ? path.join(' ') + ' ' + text : text);
-    tree.nodes.push({ text: t, line, children: [] });
+    const t = prefix + norm(text);
+    tree.nodes.push({ text: t, line, children: [], blocks });
     if (hadChild.length) hadChild[hadChild.length - 1] = true;
   };
   for (let i = 0; i < lines.length; i++) {
@@ -208,6 +224,8 @@ function parseJunosCurly(tree: ConfigTree): void {
         path.push(h);
         hadChild.push(false);
         headerLine.push(pendingLine || i + 1);
+        blocks = [...blocks, { text: h, line: pendingLine || i + 1 }];
+        prefix = prefix + h + ' ';
         if (hadChild.length > 1) hadChild[hadChild.length - 2] = true;
         pending = '';
         pendingLine = 0;
@@ -217,6 +235,8 @@ function parseJunosCurly(tree: ConfigTree): void {
         const h = path.pop()!;
         const had = hadChild.pop();
         const hl = headerLine.pop()!;
+        blocks = blocks.slice(0, -1);
+        prefix = path.length ? path.join(' ') + ' ' : '';
         if (!had) emit(h, hl);
       } else if (seg === ';') {
         if (pending) emit(stripInactive(pending), pendingLine);
@@ -230,7 +250,10 @@ function parseJunosCurly(tree: ConfigTree): void {
     }
   }
   if (pending) emit(stripInactive(pending), pendingLine);
-  if (path.length) tree.warnings.push({ line: lines.length, message: `${path.length} unclosed "{" at end of file (truncated?)` });
+  if (path.length) {
+    tree.truncated = `ends inside ${path.length} unclosed block${path.length === 1 ? '' : 's'} (${path.join(' > ')})`;
+    tree.warnings.push({ line: lines.length, message: tree.truncated });
+  }
 }
 
 function parseJunosSet(tree: ConfigTree): void {
@@ -239,8 +262,10 @@ function parseJunosSet(tree: ConfigTree): void {
     const t = lines[i].trim();
     if (!t || t.charCodeAt(0) === 35 /* # */) continue;
     if (t.startsWith('set ')) {
-      const seg = junosSegments(t.slice(4));
-      const text = norm(seg.filter((x) => x !== ';').join(' '));
+      const body = t.slice(4);
+      const text = body.indexOf('"') < 0 && body.indexOf('#') < 0 && body.indexOf(';') < 0
+        ? norm(body)
+        : norm(junosSegments(body).filter((x) => x !== ';').join(' '));
       if (text) tree.nodes.push({ text, line: i + 1, children: [] });
     } else if (t.startsWith('deactivate ') || t.startsWith('delete ') || t.startsWith('activate ')) {
       // Operational edits in a set listing: kept as statements so checks and diffs can see them.
@@ -249,6 +274,24 @@ function parseJunosSet(tree: ConfigTree): void {
       tree.warnings.push({ line: i + 1, message: 'not a set statement' });
     }
   }
+}
+
+/**
+ * IOS-family exports say how long the configuration is (`Current configuration : N bytes`) and end with
+ * `end`; a file well short of that, or with the header but no `end`, was cut off.
+ */
+function checkTruncation(tree: ConfigTree, text: string): void {
+  const m = /^Current configuration\s*:\s*(\d+) bytes/m.exec(text.slice(0, 4096));
+  let last = tree.lines.length - 1;
+  while (last >= 0 && tree.lines[last].trim() === '') last--;
+  const endsWithEnd = last >= 0 && tree.lines[last].trim() === 'end';
+  if (m && !endsWithEnd) {
+    const declared = Number(m[1]);
+    const have = Buffer.byteLength(text.slice(m.index), 'utf8');
+    if (have < declared * 0.8) tree.truncated = `has ${have} of the ${declared} bytes its header declares and no final "end"`;
+    else tree.truncated = 'has a "Current configuration" header but no final "end"';
+  }
+  if (tree.truncated) tree.warnings.push({ line: tree.lines.length, message: tree.truncated });
 }
 
 function unquote(s: string): string {

@@ -22,7 +22,7 @@ const SECRET_KEYWORDS = new Set([
 ]);
 
 /** Tokens after a keyword that say how the secret is stored, not the secret itself. */
-const TYPE_MARKER = /^(?:\d{1,2}|sha512|sha256|sha384|sha1|sha|md5|ascii|hex|encrypted|unencrypted|clear|cleartext|plain|des|3des|aes|aes128|aes192|aes256|aes-128|aes-192|aes-256|aes-cfb-128|ascii-text|hexadecimal-text|localizedkey|auth|value|type)$/i;
+const TYPE_MARKER = /^(?:\d{1,2}|128|192|256|sha512|sha256|sha384|sha1|sha|md5|ascii|hex|encrypted|unencrypted|clear|cleartext|plain|des|3des|aes|aes128|aes192|aes256|aes-128|aes-192|aes-256|aes-cfb-128|ascii-text|hexadecimal-text|localizedkey|auth|value|type)$/i;
 
 /** Tokens after a keyword that show it is not a secret at all (`key chain X`, `password encryption aes`). */
 const NOT_SECRET_NEXT = new Set([
@@ -39,7 +39,7 @@ const NOT_SECRET_NEXT = new Set([
 ]);
 
 const FAST = /pass|secret|key|communit|md5|sha|priv|psk|snmp-server host|authentication|hmac|cmac/i;
-const HOST_RE = /^(\s*snmp-server host \S+(?: (?:traps|informs))?(?: version (?:1|2c|3(?: (?:auth|noauth|priv))?))?(?: (?:udp-port|vrf) \S+)*) ("[^"]*"|\S+)/;
+const HOST_RE = /^(\s*snmp-server host (?:[a-zA-Z][\w.-]* (?=\d))?\S+(?: (?:traps|informs))?(?: version (?:1|2c|3(?: (?:auth|noauth|priv))?))?(?: (?:udp-port|vrf) \S+)*(?: (?:encrypted|clear))?) ("[^"]*"|\S+)/;
 const FHRP_RE = /^(\s*(?:standby|vrrp|glbp)(?: \d+)? authentication(?: text)? )(?!md5\b)("[^"]*"|\S+)/;
 
 interface Tok { s: number; e: number }
@@ -92,7 +92,10 @@ export function redactLine(line: string, platform: DetectedPlatform = 'unknown')
       if (prev === 'crypto' || prev === 'no') continue;
     }
     let j = i + 1;
-    if (j < toks.length && NOT_SECRET_NEXT.has(stripPunct(out.slice(toks[j].s, toks[j].e)))) continue;
+    // `snmp-server community read ...`: any word can be a community, so no exceptions after `community`.
+    if (w !== 'community' && j < toks.length && NOT_SECRET_NEXT.has(stripPunct(out.slice(toks[j].s, toks[j].e)))) continue;
+    // `sha1 passphrase 7 X`: the next word is itself a secret keyword; let the loop handle it.
+    if (j < toks.length && SECRET_KEYWORDS.has(stripPunct(out.slice(toks[j].s, toks[j].e))) && j < toks.length - 1 && w !== 'community') continue;
     // skip storage-type markers, but never past the last token (`password 7 X`, `secret sha512 $6$..`, `md5 X`)
     while (j < toks.length - 1 && TYPE_MARKER.test(stripPunct(out.slice(toks[j].s, toks[j].e)))) j++;
     if (j >= toks.length) continue;
