@@ -78,6 +78,16 @@ export class Bus {
     return this.js.consumers.get(BUS.inStream, durable);
   }
 
+  /** The store role's consumer of everything collectors publish (all partitions; store processes share it). */
+  async storeConsumer(durable = 'store') {
+    try {
+      await this.jsm.consumers.info(BUS.inStream, durable);
+    } catch {
+      await this.jsm.consumers.add(BUS.inStream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 10000, ack_wait: 60_000_000_000 });
+    }
+    return this.js.consumers.get(BUS.inStream, durable);
+  }
+
   async alertConsumer(durable = 'store') {
     try {
       await this.jsm.consumers.info(BUS.alertStream, durable);

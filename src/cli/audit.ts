@@ -8,6 +8,8 @@ import { parseSeverity, severityRank, type Severity } from '../model/severity.js
 import { isPlatform, PLATFORMS, type AuditError, type Platform } from '../model/config.js';
 import type { SiteConfig } from '../model/site.js';
 import { auditFiles, builtinChecks, CheckError, loadChecks, SummaryBuilder, worstSeverity } from '../pipeline/audit.js';
+import { loadIntelOption } from './intel.js';
+import type { IndicatorMatcher } from '../pipeline/intel.js';
 import {
   JsonlReportWriter, JsonReportWriter, SarifReportWriter, TableReportWriter, type ReportWriter,
 } from '../sinks/audit-report.js';
@@ -23,6 +25,8 @@ export interface RunAuditOptions {
   showSecrets: boolean;
   platform?: Platform;
   rules?: string;
+  /** Threat-intel matcher (from --iocs / --intel): configured addresses matching an indicator become findings. */
+  intel?: IndicatorMatcher;
 }
 
 /** Runs an audit and streams the report to stdout; returns the exit code. Shared by `audit` and `demo`. */
@@ -44,7 +48,7 @@ export async function runAudit(o: RunAuditOptions): Promise<number> {
   const progress = new Progress('audit');
   let failed = false;
   await writeOut(writer.begin());
-  for await (const item of auditFiles(o.paths, { site: o.site, baseline: o.baseline, showSecrets: o.showSecrets, checks, platform: o.platform })) {
+  for await (const item of auditFiles(o.paths, { site: o.site, baseline: o.baseline, showSecrets: o.showSecrets, checks, platform: o.platform, intel: o.intel })) {
     sb.add(item);
     progress.tick(1, item.device?.file ?? item.error?.file);
     if (item.error) { errors.push(item.error); continue; }
@@ -76,6 +80,9 @@ export function register(program: Command): void {
     .option('--show-secrets', 'print passwords, keys and communities instead of <redacted>', false)
     .option('--platform <name>', `parse every file as this platform (${PLATFORMS.join('|')}) instead of detecting it`)
     .option('--rules <dir>', 'check definitions to use instead of the built-in rules/config')
+    .option('--iocs <file>', 'also match configured addresses (ACLs, tunnels, AAA/syslog/NTP/SNMP servers) against the indicators in this STIX/MISP/list file (repeatable)', collect)
+    .option('--intel', 'also match configured addresses against the indicators imported into the store (tidewatch intel import)', false)
+    .option('--data <dir>', 'data directory holding the store, for --intel')
     .addHelpText('after', `
 Examples:
   tidewatch audit configs/                                  # table of findings per device
@@ -83,6 +90,7 @@ Examples:
   tidewatch audit --format sarif configs/ > audit.sarif      # upload to code scanning
   tidewatch audit --baseline snapshots/2026-11-01 snapshots/2026-11-23
   tidewatch audit --fail-on critical --format jsonl router1.cfg | jq 'select(.type=="finding")'
+  tidewatch audit --iocs rules/intel/salt-typhoon-public.txt --intel configs/   # INTEL-IOC findings
 
 Exit status: 0 no finding reaches --fail-on (default high), 1 one does, 2 usage error or unreadable input.
 Files that are not configurations are listed under "errors" and do not change the exit status.`)
@@ -106,6 +114,7 @@ Files that are not configurations are listed under "errors" and do not change th
         showSecrets: Boolean(opts.showSecrets),
         platform: platform as Platform | undefined,
         rules: opts.rules as string | undefined,
+        intel: await loadIntelOption({ iocs: opts.iocs as string[] | undefined, intel: Boolean(opts.intel), data: opts.data as string | undefined, site }),
       });
       if (process.exitCode === EXIT_ERROR) process.stderr.write('tidewatch: some inputs could not be read (see errors)\n');
     });

@@ -5,7 +5,8 @@ import type { FlowRecord } from '../model/flow.js';
 import { dataDir, loadSite } from '../site/load.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { FlowAnalytics, FlowDecoder, iocMatcherFromFile, readFlowFiles, type FlowReadStats, type DecoderStats } from '../pipeline/flows.js';
+import { loadIntelOption } from './intel.js';
+import { FlowAnalytics, FlowDecoder, readFlowFiles, type FlowReadStats, type DecoderStats } from '../pipeline/flows.js';
 import { CaptureError } from '../sources/pcap.js';
 import { FlowSettingsError } from '../detectors/flows/settings.js';
 import { parseDuration } from '../correlation/rules.js';
@@ -41,21 +42,23 @@ const ALERT_COLUMNS: Column<Alert>[] = [
   { header: 'ips', get: (a) => a.entities?.ips, max: 50 },
 ];
 
-interface CommonOpts { site?: string; data?: string; db?: string; format?: string; alerts?: boolean; iocs?: string; stats?: boolean }
+interface CommonOpts { site?: string; data?: string; db?: string; format?: string; alerts?: boolean; iocs?: string[]; intel?: boolean; stats?: boolean }
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
 
 function defaultFormat(): 'table' | 'jsonl' {
   return process.stdout.isTTY ? 'table' : 'jsonl';
 }
 
-function analyticsFor(opts: CommonOpts, site: ReturnType<typeof loadSite>): FlowAnalytics | undefined {
-  if (!opts.alerts && !opts.iocs) return undefined;
+async function analyticsFor(opts: CommonOpts, site: ReturnType<typeof loadSite>): Promise<FlowAnalytics | undefined> {
+  if (!opts.alerts && !opts.iocs?.length && !opts.intel) return undefined;
   try {
     const a = new FlowAnalytics({ site });
-    if (opts.iocs) {
-      let m;
-      try { m = iocMatcherFromFile(opts.iocs); } catch (e) { throw new UsageError((e as Error).message); }
-      a.addMatcher(m.matcher);
-    }
+    // indicators (STIX, MISP or lists from --iocs, and with --intel the store's): both ends of every flow
+    const intel = await loadIntelOption({ iocs: opts.iocs, intel: opts.intel, data: opts.data, db: opts.db, site });
+    if (intel) a.addMatcher((f) => intel.matchFlow(f));
     return a;
   } catch (e) {
     if (e instanceof FlowSettingsError) throw new UsageError(e.message);
@@ -105,7 +108,8 @@ See docs/FLOWS.md for the record fields, the detections and the counters.`);
     .argument('<file...>', 'capture files; templates learned from one decode data in the next')
     .option('--format <fmt>', 'table, json or jsonl (default: table on a terminal, else jsonl)')
     .option('--alerts', 'run the flow analytics and print alerts too (jsonl: lines with "kind":"alert"); exit 1 when any')
-    .option('--iocs <file>', 'indicator list, one IP or CIDR per line: alert on flows to or from them (implies --alerts)')
+    .option('--iocs <file>', 'indicators (STIX 2.1 bundle, MISP event or list of IPs/CIDRs): alert on flows to or from them (implies --alerts; repeatable)', collect)
+    .option('--intel', 'also match the indicators imported into the store (tidewatch intel import; implies --alerts)')
     .option('--site <file>', 'site file (default ./tidewatch.yml)')
     .option('--data <dir>', 'data directory; with it (or --db) flows and alerts are stored')
     .option('--db <file>', 'DuckDB store file to add the flows (and alerts) to')
@@ -124,7 +128,7 @@ Exit status: 0 no alerts (or --alerts not given), 1 alerts found, 2 usage or inp
     .action(async (files: string[], opts: CommonOpts) => {
       const format = parseFormat(opts.format, ['table', 'json', 'jsonl'], defaultFormat());
       const site = loadSite(opts.site);
-      const analytics = analyticsFor(opts, site);
+      const analytics = await analyticsFor(opts, site);
       const store = await storeFor(opts, site);
       const out = new JsonlWriter();
       const tableFlows: FlowRecord[] = [];
@@ -178,7 +182,8 @@ Exit status: 0 no alerts (or --alerts not given), 1 alerts found, 2 usage or inp
     .option('--format <fmt>', 'table or jsonl for printed records (default: jsonl)')
     .option('--quiet', 'print no records (store them, count them)')
     .option('--alerts', 'run the flow analytics; alerts print as "kind":"alert" lines and are stored')
-    .option('--iocs <file>', 'indicator list, one IP or CIDR per line (implies --alerts)')
+    .option('--iocs <file>', 'indicators (STIX 2.1 bundle, MISP event or list of IPs/CIDRs; implies --alerts; repeatable)', collect)
+    .option('--intel', 'also match the indicators imported into the store (implies --alerts)')
     .option('--site <file>', 'site file (default ./tidewatch.yml)')
     .option('--data <dir>', 'data directory; with it (or --db) flows and alerts are stored')
     .option('--db <file>', 'DuckDB store file')
@@ -198,7 +203,7 @@ Examples:
       if (port > 65535) throw new UsageError(`--listen: port ${port} is out of range`);
       const format = parseFormat(opts.format, ['table', 'jsonl'], 'jsonl');
       const site = loadSite(opts.site);
-      const analytics = analyticsFor(opts, site);
+      const analytics = await analyticsFor(opts, site);
       const store = await storeFor(opts, site);
       const decoder = new FlowDecoder();
       const out = new JsonlWriter();

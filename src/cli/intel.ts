@@ -4,7 +4,9 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { loadSite, dataDir } from '../site/load.js';
 import { openStore } from '../store/open.js';
-import { importIntel, loadMatcher, IntelInputError, type ImportReport } from '../pipeline/intel.js';
+import { importIntel, loadMatcher, openMatcher, IntelInputError, type ImportReport, type IndicatorMatcher } from '../pipeline/intel.js';
+import type { SiteConfig } from '../model/site.js';
+import { parseIntelText } from '../parsers/intel/detect.js';
 import { exportStix } from '../pipeline/intel-export.js';
 import { pullTaxii } from '../sources/taxii.js';
 import { EXIT_ERROR, UsageError } from './exit.js';
@@ -49,6 +51,37 @@ async function readInput(ref: string): Promise<string> {
   }
   try { return readFileSync(ref, 'utf8'); } catch (e) {
     throw new IntelInputError(ref, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
+  }
+}
+
+/**
+ * The matcher for `--iocs FILE...` / `--intel` on hunt, flows and audit: indicators read from the files plus, with
+ * `--intel`, those imported into the store of the data directory. Undefined when neither is given.
+ */
+export async function loadIntelOption(o: { iocs?: string[]; intel?: boolean; data?: string; db?: string; site?: SiteConfig }): Promise<IndicatorMatcher | undefined> {
+  if (!o.iocs?.length && !o.intel) return undefined;
+  const files: { text: string; source: string }[] = [];
+  for (const f of o.iocs ?? []) {
+    try { files.push({ text: await readInput(f), source: /^https?:/i.test(f) ? f : basename(f) }); } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  for (const f of files) {
+    // a batch command stops on a bad indicator file rather than matching half of it
+    let parsed;
+    try { parsed = parseIntelText(f.text, { source: f.source }); } catch (e) { throw new UsageError((e as Error).message); }
+    if (parsed.rejected.length) {
+      const r = parsed.rejected[0];
+      throw new UsageError(`${f.source}: ${r.ref}: ${r.reason}${parsed.rejected.length > 1 ? ` (and ${parsed.rejected.length - 1} more)` : ''}`);
+    }
+  }
+  try {
+    if (!o.intel) return await openMatcher({ files });
+    const store = await openStore({ data: dataDir(o.data, o.site), db: o.db });
+    try { return await openMatcher({ files, store }); } finally { await store.close(); }
+  } catch (e) {
+    if (e instanceof IntelInputError) throw new UsageError(e.message);
+    throw e;
   }
 }
 

@@ -98,12 +98,32 @@ export class IncidentManager {
         changed.push(...r.merged);
       }
       changed.push(...this.correlator.takeDirty());
-      for (const inc of changed) await this.store.putIncident(inc);
+      for (const inc of changed) {
+        if (this.sharedStore) await this.adoptAnalystChanges(inc);
+        await this.store.putIncident(inc);
+      }
       if (stored.length) this.events.onAlerts?.(stored);
       if (changed.length) this.events.onIncidents?.(changed, created);
       return { stored, suppressed, incidents: changed, created: created.size };
     });
   }
+
+  /**
+   * Scale-out: analysts change incidents through other processes (the api role). Before writing an incident the
+   * correlator changed, take over the analyst-owned fields (state, assignee, history, notes) from the stored copy
+   * when it has more history or notes than ours.
+   */
+  private async adoptAnalystChanges(inc: Incident): Promise<void> {
+    const cur = await this.store.getIncident(inc.id);
+    if (!cur || (cur.history.length <= inc.history.length && cur.notes.length <= inc.notes.length)) return;
+    inc.state = cur.state;
+    inc.assignee = cur.assignee;
+    inc.history = cur.history;
+    inc.notes = cur.notes;
+  }
+
+  /** Set by the scale-out store role: the store is shared with api processes that change incidents. */
+  sharedStore = false;
 
   private async mustGet(id: string): Promise<Incident> {
     const inc = await this.store.getIncident(id);

@@ -18,6 +18,8 @@ import { counterpart, diffTrees, type TreeDiff } from '../detectors/audit/drift.
 import { siteFromObject } from '../site/load.js';
 
 export { configAddresses, type ConfigAddress } from '../detectors/audit/addresses.js';
+import { configAddresses } from '../detectors/audit/addresses.js';
+import type { IndicatorMatcher } from './intel.js';
 export { CheckError } from '../detectors/audit/checks.js';
 
 /** rules/config beside the package (works from src/ via tsx and from dist/src/). */
@@ -62,6 +64,8 @@ export interface AuditOptions {
   checks?: CompiledCheck[];
   /** Parse every file as this platform instead of detecting it. */
   platform?: Platform;
+  /** Threat-intel matcher: addresses the config references that match an indicator become INTEL-IOC findings. */
+  intel?: Pick<IndicatorMatcher, 'matchConfigAddresses'>;
 }
 
 export interface AuditTextOptions {
@@ -260,8 +264,31 @@ export async function* auditFiles(paths: readonly string[], opts: AuditOptions =
         }
       }
     }
+    if (opts.intel) {
+      const addrs = configAddresses(res.tree).map((a) => ({ address: a.address, line: a.line, kind: a.kind, file: f.file }));
+      const hits = opts.intel.matchConfigAddresses(device.hostname, addrs).map((a) => intelFinding(res.tree, a, Boolean(opts.showSecrets)));
+      if (hits.length) device.findings = sortFindings([...device.findings, ...hits]);
+    }
     yield res.tree.truncated ? { device, warning: { file: f.file, message: `truncated: the file ${res.tree.truncated}; audited what is there` } } : { device };
   }
+}
+
+/** An indicator match on a configured address, as an audit finding (check INTEL-IOC, kind compromise). */
+function intelFinding(tree: ConfigTree, a: Alert, showSecrets: boolean): Finding {
+  const ind = a.indicator!;
+  const line = a.source?.line ?? 0;
+  return {
+    check: 'INTEL-IOC',
+    title: `${ind.field ? `${ind.field} address` : 'Address'} ${ind.value} matches threat indicator ${ind.name ?? ind.id} (${ind.source}${ind.confidence !== undefined ? `, confidence ${ind.confidence}` : ''})` +
+      (ind.actors.length ? `; related to ${ind.actors.join(', ')}` : ''),
+    kind: 'compromise',
+    severity: a.severity,
+    line,
+    evidence: line ? evidenceOf(tree, line, showSecrets) : ind.value,
+    attack: a.attack,
+    remediation: `Find out who configured ${ind.value} and why: an address from threat intelligence (indicator ${ind.id}) in a device's own configuration ` +
+      'suggests the device was changed by an intruder. Remove the statement, rotate every secret in this configuration, and compare with the intended configuration.',
+  };
 }
 
 function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {

@@ -18,7 +18,8 @@ import { parseIPv4Int, parseIPv6Words, formatIPv6Words } from '../detectors/inte
 import { parseIntelText, type ParseOptions, type ParsedIntel } from '../parsers/intel/detect.js';
 import { attackId } from '../parsers/intel/common.js';
 
-export { IntelInputError } from '../parsers/intel/detect.js';
+import { IntelInputError } from '../parsers/intel/detect.js';
+export { IntelInputError };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Import
@@ -66,11 +67,12 @@ export async function storeParsed(store: Store, parsed: ParsedIntel, source: str
 // ---------------------------------------------------------------------------------------------------------------
 // Matcher
 
-/** An address found in a device configuration, with where it was (what audit's configAddresses yields). */
+/** An address found in a device configuration, with where it was (audit's configAddresses yields these). */
 export interface ConfigAddress {
   address: string;
-  /** What the address is used for: `acl`, `tunnel destination`, `tacacs server`, `logging host`, `ntp server`... */
+  /** What the address is used for: `acl`, `tunnel`, `aaa`, `syslog`, `ntp`, `snmp`... (audit calls it `kind`). */
   context?: string;
+  kind?: string;
   line?: number;
   file?: string;
 }
@@ -101,6 +103,8 @@ function isoOf(ms: number): string {
 export interface MatcherOptions {
   /** Clock for events without a time (and for lookup validity); default Date.now. */
   now?: () => number;
+  /** Flows: one alert per indicator, source and destination per this many seconds (default 3600; 0 = every flow). */
+  flowRepeatS?: number;
 }
 
 /**
@@ -113,9 +117,12 @@ export class IndicatorMatcher {
   private readonly now: () => number;
   private readonly scanIp: boolean;
   private readonly scanDomain: boolean;
+  private readonly flowRepeatMs: number;
+  private flowSeen = new Set<string>();
 
   constructor(readonly index: IndicatorIndex, opts: MatcherOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.flowRepeatMs = (opts.flowRepeatS ?? 3600) * 1000;
     this.scanIp = index.needsScan('ipv4-addr') || index.needsScan('ipv6-addr') || index.needsScan('network-traffic');
     this.scanDomain = index.needsScan('domain-name') || index.needsScan('url') || index.needsScan('file');
   }
@@ -165,7 +172,7 @@ export class IndicatorMatcher {
     if (!objects.length) return [];
     const t = typeof event.time === 'string' ? Date.parse(event.time) : NaN;
     const ms = Number.isNaN(t) ? this.now() : t;
-    const hits = this.index.match(objects, ms, this.state);
+    const hits = this.index.match(objects, ms, this.state, this.now());
     return hits.map((h) => this.alert(h, {
       time: isoOf(ms), context: 'event', field: fieldOf.get(h.value), device: typeof event.host === 'string' ? event.host : undefined,
       source, event,
@@ -187,7 +194,17 @@ export class IndicatorMatcher {
     };
     const t = Date.parse(flow.time_start);
     const ms = Number.isNaN(t) ? this.now() : t;
-    const hits = this.index.match([src, dst, nt], ms, this.state);
+    let hits = this.index.match([src, dst, nt], ms, this.state, this.now());
+    if (this.flowRepeatMs > 0) {
+      // a long-lived or beaconing connection is one finding per period, not one per flow record
+      hits = hits.filter((h) => {
+        const key = `${h.indicator.id}|${flow.src_ip}|${flow.dst_ip}|${Math.floor(ms / this.flowRepeatMs)}`;
+        if (this.flowSeen.has(key)) return false;
+        if (this.flowSeen.size >= 200_000) this.flowSeen = new Set();
+        this.flowSeen.add(key);
+        return true;
+      });
+    }
     return hits.map((h) => {
       const field = h.value === src.value ? 'src_ip' : h.value === dst.value ? 'dst_ip' : undefined;
       const peer = field === 'src_ip' ? flow.dst_ip : flow.src_ip;
@@ -205,7 +222,7 @@ export class IndicatorMatcher {
     const out: Alert[] = [];
     const ms = this.now();
     for (const a of addresses) {
-      const ca: ConfigAddress = typeof a === 'string' ? { address: a } : a;
+      const ca: ConfigAddress = typeof a === 'string' ? { address: a } : { ...a, context: a.context ?? a.kind };
       const value = ca.address.trim();
       let hits: IndicatorHit[];
       if (value.includes('/') || / /.test(value)) {
@@ -328,7 +345,112 @@ export async function loadMatcher(store: Store, opts: MatcherOptions & { at?: st
   return new IndicatorMatcher(new IndicatorIndex(records), opts);
 }
 
+/** Indicator records from intel files (STIX, MISP or lists), without a store: `--iocs FILE` on hunt/flows/audit. */
+export function recordsFromText(text: string, source: string, now = new Date().toISOString()): IndicatorRecord[] {
+  const parsed = parseIntelText(text, { source, now });
+  const out: IndicatorRecord[] = [];
+  for (const o of parsed.objects) {
+    if (o.type !== 'indicator' || !o.pattern) continue;
+    out.push({
+      id: o.id, pattern: o.pattern, name: o.name, source: o.source, confidence: o.confidence, valid_from: o.valid_from, valid_until: o.valid_until,
+      revoked: o.revoked, modified: o.modified, attack: o.attack ?? [], actors: o.actors ?? [], labels: o.labels, tlp: o.tlp,
+    });
+  }
+  // a file may carry several versions of one indicator: keep the newest
+  const byId = new Map<string, IndicatorRecord>();
+  for (const r of out) { const p = byId.get(r.id); if (!p || p.modified < r.modified) byId.set(r.id, r); }
+  return [...byId.values()];
+}
+
+/**
+ * The matcher for a batch command: indicators from `files` (read directly) plus, when `store` is given, the live
+ * indicators held in the store. Expired and revoked ones are left out.
+ */
+export async function openMatcher(o: { files?: readonly { text: string; source: string }[]; store?: Store } & MatcherOptions): Promise<IndicatorMatcher> {
+  const now = (o.now ?? Date.now)();
+  const at = new Date(now).toISOString();
+  const records: IndicatorRecord[] = [];
+  if (o.store) records.push(...await o.store.listIndicators({}));
+  for (const f of o.files ?? []) records.push(...recordsFromText(f.text, f.source, at));
+  const live = records.filter((r) => !r.revoked && !(r.valid_until && r.valid_until <= at));
+  if (o.store) await resolveRelations(o.store, live);
+  return new IndicatorMatcher(new IndicatorIndex(live), o);
+}
+
 /** Builds a matcher straight from records (tests, benchmarks, workers that ship indicators around). */
 export function matcherFromRecords(records: Iterable<IndicatorRecord>, opts: MatcherOptions = {}): IndicatorMatcher {
   return new IndicatorMatcher(new IndicatorIndex(records), opts);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Live service
+
+/** The indicator's main object type and value, for listings (`[ipv4-addr:value = '1.2.3.4']` -> ipv4-addr, 1.2.3.4). */
+export function indicatorSummary(pattern: string): { type: string; value: string } {
+  const m = /\[\s*([a-z0-9-]+):[^=<>!]*?(?:=|ISSUBSET|LIKE|MATCHES|IN)\s*\(?\s*'((?:[^'\\]|\\.)*)'/.exec(pattern);
+  return m ? { type: m[1], value: m[2].replace(/\\(['\\])/g, '$1') } : { type: 'pattern', value: pattern };
+}
+
+/**
+ * What `tidewatch serve` holds for intel: the current matcher (swapped atomically on reload, after every import and
+ * every `reloadEveryMs` so expiring indicators drop out), the API capability (`/api/v1/indicators...`), and the
+ * TAXII mount. The service wires `capability()` into its Capabilities and `matcher` into its detector stages.
+ */
+export class IntelRuntime {
+  private timer?: ReturnType<typeof setInterval>;
+  private constructor(private readonly store: Store, public matcher: IndicatorMatcher, private readonly opts: MatcherOptions) {}
+
+  static async open(store: Store, opts: MatcherOptions & { reloadEveryMs?: number } = {}): Promise<IntelRuntime> {
+    const rt = new IntelRuntime(store, await loadMatcher(store, opts), opts);
+    if (opts.reloadEveryMs) {
+      rt.timer = setInterval(() => { rt.reload().catch(() => undefined); }, opts.reloadEveryMs);
+      rt.timer.unref?.();
+    }
+    return rt;
+  }
+
+  async reload(): Promise<void> {
+    const next = await loadMatcher(this.store, this.opts);
+    // sequence state of multi-observation patterns survives a reload only for unchanged indicators: start fresh
+    this.matcher = next;
+  }
+
+  /** For ApiContext.capabilities.indicators (docs/API.md: GET /indicators, POST /indicators/import). */
+  capability() {
+    return {
+      list: async (q: { q?: string; type?: string; limit: number; offset: number }) => {
+        const page = await this.store.listIntelObjects({ types: ['indicator'], q: q.type ? `[${q.type}:` : q.q, limit: q.type && q.q ? 100000 : q.limit, offset: q.type && q.q ? 0 : q.offset });
+        let items = page.items;
+        let total = page.total;
+        if (q.type && q.q) {
+          // both filters: the store filters one, this the other
+          const needle = q.q.toLowerCase();
+          items = items.filter((i) => `${i.id} ${i.name ?? ''} ${i.pattern ?? ''}`.toLowerCase().includes(needle));
+          total = items.length;
+          items = items.slice(q.offset, q.offset + q.limit);
+        }
+        const out = [];
+        for (const i of items) {
+          const s = indicatorSummary(i.pattern ?? '');
+          const matches = (await this.store.listAlerts({ detector: 'intel', ruleId: i.id, limit: 0 })).total;
+          out.push({ id: i.id, type: s.type, value: s.value, pattern: i.pattern, name: i.name, source: i.source, confidence: i.confidence ?? null, valid_until: i.valid_until ?? null, revoked: i.revoked, attack: i.attack ?? [], actors: i.actors ?? [], matches });
+        }
+        return { total, items: out };
+      },
+      import: async (text: string, by: string) => {
+        let r: ImportReport;
+        try { r = await importIntel(this.store, text, { source: `api:${by}` }); } catch (e) {
+          // bad input is the caller's error: Fastify answers statusCode 4xx errors with their message
+          if (e instanceof IntelInputError) throw Object.assign(new Error(e.message), { statusCode: 400 });
+          throw e;
+        }
+        if (r.added || r.updated) await this.reload();
+        return { added: r.added, updated: r.updated, skipped: r.skipped, rejected: r.rejected.map((x) => ({ ref: x.ref, reason: x.reason })), notes: r.notes };
+      },
+    };
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 }

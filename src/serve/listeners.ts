@@ -6,8 +6,14 @@ import type { Endpoint } from './config.js';
 import type { TlsFiles } from './config.js';
 import { SyslogFramer } from './framing.js';
 import type { Metrics } from './metrics.js';
-import type { Pipeline } from './pipeline.js';
-import type { WriteAheadLog } from './wal.js';
+import type { WalBlock, WriteAheadLog } from './wal.js';
+
+/** What the listeners feed: the single process's Pipeline, or a scale-out collector's bus forwarder. */
+export interface PipelineSink {
+  readonly depth: number;
+  readonly highWater: number;
+  push(blocks: readonly WalBlock[]): void;
+}
 
 /**
  * Where listeners hand what they receive: into the write-ahead log (synchronously for TCP/TLS, coalesced per
@@ -18,7 +24,7 @@ export class Ingest {
   /** UDP records are refused (counted `queue_full`) above this queue depth; TCP/TLS are paused instead. */
   readonly udpLimit: number;
 
-  constructor(private readonly wal: WriteAheadLog, private readonly pipeline: Pipeline, private readonly metrics: Metrics, opts: { udpLimit?: number } = {}) {
+  constructor(private readonly wal: WriteAheadLog, private readonly pipeline: PipelineSink, private readonly metrics: Metrics, opts: { udpLimit?: number } = {}) {
     this.udpLimit = opts.udpLimit ?? pipeline.highWater * 5;
   }
 

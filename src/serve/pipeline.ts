@@ -15,6 +15,9 @@ export interface EventDetector {
   /** Alerts raised by this event (stateful detectors may raise them later, from another event or flush()). */
   process(event: Event, source: SourceRef): Alert[];
   flush?(): Alert[];
+  /** Stateful detectors: their state as JSON, so a scale-out partition can move to another process. */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
 }
 
 /** Decodes one NetFlow/IPFIX datagram into flow records (stateful: v9/IPFIX templates per exporter). */
@@ -27,6 +30,8 @@ export interface FlowDetector {
   name: string;
   process(flows: readonly FlowRecord[]): Alert[];
   flush?(): Alert[];
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
 }
 
 /** The detection stages wired into the service (each present once its capability landed). */

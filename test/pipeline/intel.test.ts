@@ -112,10 +112,15 @@ test('matchFlow: both ends, ports, and FOLLOWEDBY across flows', () => {
   assert.equal(seq[0].rule.id, 'indicator--00000000-0000-4000-8000-000000000012');
   // lookup reports the partial involvement of each address
   assert.equal(m.matchValue('192.0.2.10')[0].partial, true);
-  // not-yet-valid at flow time
-  const later = matcherFromRecords([rec('indicator--00000000-0000-4000-8000-000000000013', "[ipv4-addr:value = '198.51.100.2']", { valid_from: '2026-12-01T00:00:00Z' })]);
-  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2026-11-20T00:00:00Z')).length, 0);
-  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2026-12-02T00:00:00Z')).length, 1);
+  // validity is judged at processing time: an old flow matches today's indicator, nothing matches a not-yet-valid one
+  let clock = Date.parse('2026-11-20T00:00:00Z');
+  const later = matcherFromRecords([rec('indicator--00000000-0000-4000-8000-000000000013', "[ipv4-addr:value = '198.51.100.2']", { valid_from: '2026-12-01T00:00:00Z', valid_until: '2027-01-01T00:00:00Z' })], { now: () => clock });
+  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2023-05-14T00:00:00Z')).length, 0);
+  clock = Date.parse('2026-12-02T00:00:00Z');
+  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2023-05-14T00:00:00Z')).length, 1);
+  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2023-05-14T00:10:00Z')).length, 0, 'repeat within the hour');
+  clock = Date.parse('2027-01-02T00:00:00Z');
+  assert.equal(later.matchFlow(flow('198.51.100.2', '10.1.1.1', 443, '2023-05-14T05:00:00Z')).length, 0, 'expired');
 });
 
 test('matchConfigAddresses on real device configs raises severity for config hits', () => {
@@ -175,3 +180,79 @@ test('CLI: intel import and intel lookup follow the documented contract', () => 
 
 import { writeFileSync } from 'node:fs';
 function require_write(p: string, s: string): void { writeFileSync(p, s); }
+
+test('audit --iocs: configured addresses matching an indicator become INTEL-IOC findings (real configs)', async () => {
+  const { auditFiles } = await import('../../src/pipeline/audit.js');
+  const dir = corpusPath('configs');
+  const m = matcherFromRecords([rec('indicator--00000000-0000-4000-8000-000000000030', "[ipv4-addr:value = '17.151.16.0/24']", { confidence: 90, actors: ['Test Actor'] })]);
+  let n = 0;
+  for await (const item of auditFiles([dir], { intel: m })) {
+    if (!('device' in item) || !item.device) continue;
+    for (const f of item.device.findings.filter((x) => x.check === 'INTEL-IOC')) {
+      n++;
+      assert.equal(f.kind, 'compromise');
+      assert.equal(f.severity, 'critical', 'high confidence, one level up in a config');
+      assert.match(f.evidence, /^ntp server 17\.151\.16\.\d+/);
+      assert.match(f.title, /related to Test Actor/);
+    }
+  }
+  const want = readdirSync(dir).filter((x) => x.endsWith('.cfg')).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n')).filter((l) => /^\s*ntp server 17\.151\.16\./.test(l)).length;
+  assert.equal(n, want);
+  const cli = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+  const iocs = join(mkdtempSync(join(tmpdir(), 'tw-iocs-')), 'iocs.txt');
+  require_write(iocs, '# test\n17.151.16.0/24\n');
+  const r = spawnSync(process.execPath, [cli, 'audit', '--iocs', iocs, '--fail-on', 'none', '--format', 'jsonl', join(dir, 'asa__ciscoconfparse__sample_01.asa.cfg')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const found = r.stdout.split('\n').filter((l) => l.includes('"INTEL-IOC"')).map((l) => JSON.parse(l));
+  assert.equal(found.length, 4);
+  assert.ok(found.every((f) => f.severity === 'high'), 'no confidence stated: medium, one level up in a config');
+});
+
+test('IntelRuntime: the service capability lists and imports indicators and reloads the matcher', async () => {
+  const { IntelRuntime } = await import('../../src/pipeline/intel.js');
+  const store = await DuckDbStore.open(':memory:');
+  try {
+    const rt = await IntelRuntime.open(store);
+    assert.equal(rt.matcher.matchValue('45.125.67.144').length, 0);
+    const cap = rt.capability();
+    const r = await cap.import(readFileSync(join(REPO_ROOT, 'rules', 'intel', 'salt-typhoon-public.txt'), 'utf8'), 'ana');
+    assert.equal(r.added, 87);
+    assert.equal(rt.matcher.matchValue('45.125.67.144').length, 1, 'reloaded after import');
+    const doms = await cap.list({ type: 'domain-name', limit: 5, offset: 0 });
+    assert.equal(doms.total, 46);
+    assert.equal(doms.items.length, 5);
+    assert.ok(doms.items.every((i) => i.type === 'domain-name' && i.source === 'api:ana' && i.matches === 0));
+    const one = await cap.list({ q: 'materialplies', limit: 10, offset: 0 });
+    assert.deepEqual(one.items.map((i) => i.value), ['materialplies.com']);
+    await assert.rejects(() => cap.import('{"broken": ', 'ana'), (e: Error & { statusCode?: number }) => e.statusCode === 400);
+    rt.close();
+  } finally { await store.close(); }
+});
+
+test('flows read --iocs: both ends of real NetFlow records against a STIX bundle', () => {
+  const cli = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+  const pcap = corpusPath('flows', 'akvorado__data+templates.pcap');
+  const plain = spawnSync(process.execPath, [cli, 'flows', 'read', '--format', 'jsonl', pcap], { encoding: 'utf8' });
+  assert.equal(plain.status, 0, plain.stderr);
+  const records = plain.stdout.trim().split('\n').map((l) => JSON.parse(l) as { src_ip: string; dst_ip: string; time_start: string });
+  const ip = '120.120.15.78';
+  // independent expectation: one alert per (source, destination, hour) involving the address
+  const want = new Set(records.filter((r) => r.src_ip === ip || r.dst_ip === ip).map((r) => `${r.src_ip}|${r.dst_ip}|${Math.floor(Date.parse(r.time_start) / 3600_000)}`)).size;
+  assert.ok(want >= 2);
+  const dir = mkdtempSync(join(tmpdir(), 'tw-flowiocs-'));
+  const bundle = join(dir, 'bundle.json');
+  require_write(bundle, JSON.stringify({ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: [
+    { type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000040', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z',
+      pattern: `[ipv4-addr:value = '${ip}']`, pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', confidence: 90 },
+  ] }));
+  const r = spawnSync(process.execPath, [cli, 'flows', 'read', '--iocs', bundle, '--format', 'jsonl', pcap], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.kind === 'alert' && o.detector === 'intel');
+  assert.equal(alerts.length, want);
+  assert.ok(alerts.every((a) => a.indicator.value === ip && a.severity === 'high'));
+  const badList = join(dir, 'bad.txt');
+  require_write(badList, '120.120.15.78\nnot-an-ioc!\n');
+  const bad = spawnSync(process.execPath, [cli, 'flows', 'read', '--iocs', badList, pcap], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /bad\.txt: line 2: "not-an-ioc!" is not an IP address/);
+});

@@ -463,17 +463,18 @@ export class IndicatorIndex {
   }
 
   /**
-   * Indicators satisfied by one observation seen at `timeMs`. Single-observation patterns answer at once; patterns
+   * Indicators satisfied by one observation seen at `timeMs` (used to order multi-observation patterns), among
+   * those valid at `validAtMs` (the processing time: an old log line is checked against today's indicators). Single-observation patterns answer at once; patterns
    * with AND/FOLLOWEDBY between observations or qualifiers need `state` (kept across calls) and answer when the
    * whole pattern holds; without `state` they are reported as partial hits.
    */
-  match(objects: readonly Observable[], timeMs: number, state?: SequenceState): IndicatorHit[] {
+  match(objects: readonly Observable[], timeMs: number, state?: SequenceState, validAtMs = timeMs): IndicatorHit[] {
     const hits: IndicatorHit[] = [];
     let seen: Map<number, Set<number>> | undefined;
     const firstValue = new Map<number, { value: string; kind: ValueKind }>();
     this.candidates(objects, (ind, leaf, value, kind) => {
       const c = this.compiled[ind];
-      if (!(timeMs >= c.fromMs && timeMs < c.untilMs)) return;
+      if (!(validAtMs >= c.fromMs && validAtMs < c.untilMs)) return;
       seen ??= new Map();
       let leaves = seen.get(ind);
       if (!leaves) { leaves = new Set(); seen.set(ind, leaves); }

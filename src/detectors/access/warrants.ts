@@ -1,0 +1,80 @@
+import type { Warrant } from '../../model/access.js';
+
+/**
+ * One canonical form per target identifier, so the register and each system's log match however they write it:
+ * lower case; `tel:`, `imsi:`, `imei:` prefixes dropped; for numbers (E.164 MSISDN, IMSI, IMEI) every character
+ * but digits dropped (`+1 (202) 555-0100` = `12025550100`); for SIP URIs the scheme kept, parameters after `;`
+ * dropped, and a `+` in the user part dropped (`sip:+1202...@ims` = `sip:1202...@ims`).
+ */
+export function normalizeTarget(raw: string): string {
+  let v = cache.get(raw);
+  if (v === undefined) {
+    v = normalize(raw);
+    if (cache.size >= 100_000) cache.clear();
+    cache.set(raw, v);
+  }
+  return v;
+}
+
+/** Targets repeat a lot (the same subscribers are searched again and again): a bounded memo saves the regexes. */
+const cache = new Map<string, string>();
+
+function normalize(raw: string): string {
+  let s = raw.trim().toLowerCase();
+  if (s.startsWith('sip:') || s.startsWith('sips:')) {
+    s = s.replace(/^sips:/, 'sip:');
+    const semi = s.indexOf(';');
+    if (semi > 0) s = s.slice(0, semi);
+    return s.replace(/^sip:\+/, 'sip:');
+  }
+  s = s.replace(/^(tel|imsi|imei|msisdn):/, '');
+  if (/^[\d\s+().\-/]+$/.test(s)) return s.replace(/\D/g, '');
+  return s;
+}
+
+/** Masks an identifier for output: the scheme, the first three and the last two characters (and a SIP domain) stay. */
+export function maskTarget(raw: string): string {
+  const m = /^([a-z]+:)?([^@]*)(@.*)?$/i.exec(raw.trim())!;
+  const scheme = m[1] ?? '';
+  const body = m[2];
+  const domain = m[3] ?? ''; // the domain of a SIP URI says nothing about the subscriber
+  if (body.length <= 6) return scheme + '*'.repeat(body.length) + domain;
+  return scheme + body.slice(0, 3) + '*'.repeat(body.length - 5) + body.slice(-2) + domain;
+}
+
+export interface IndexedWarrant extends Warrant {
+  from: number;
+  until: number;
+  /** Lower-cased operator names. */
+  ops: Set<string>;
+}
+
+/** The warrant register indexed by normalized target and by case reference. */
+export class WarrantRegister {
+  private readonly byTarget = new Map<string, IndexedWarrant[]>();
+  private readonly byCase = new Map<string, IndexedWarrant>();
+  readonly size: number;
+
+  constructor(warrants: readonly Warrant[]) {
+    for (const w of warrants) {
+      const iw: IndexedWarrant = { ...w, from: Date.parse(w.valid_from), until: Date.parse(w.valid_until), ops: new Set(w.operators.map((o) => o.toLowerCase())) };
+      this.byCase.set(w.case_ref.toLowerCase(), iw);
+      for (const t of w.targets) {
+        const k = normalizeTarget(t);
+        let l = this.byTarget.get(k);
+        if (!l) this.byTarget.set(k, (l = []));
+        l.push(iw);
+      }
+    }
+    this.size = warrants.length;
+  }
+
+  /** Warrants naming a normalized target (any validity). */
+  forTarget(normalized: string): readonly IndexedWarrant[] {
+    return this.byTarget.get(normalized) ?? [];
+  }
+
+  case(caseRef: string): IndexedWarrant | undefined {
+    return this.byCase.get(caseRef.toLowerCase());
+  }
+}

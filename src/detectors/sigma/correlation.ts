@@ -1,0 +1,246 @@
+/**
+ * Correlation state (sigma-spec section 8): per correlation rule and group, the matches of the referenced
+ * rules inside a sliding window of event time. Conditions that can only grow (gt/gte on counts, sums and
+ * temporal sets) fire as soon as they hold; the others (lt, lte, eq, neq, averages, medians, percentiles) are
+ * decided when the window closes. After a group fires, the events that made it fire are dropped (no repeats).
+ */
+import type { Event, SourceRef } from '../../model/event.js';
+import type { FieldGetter } from './context.js';
+import type { CorrelationRule, CmpOp } from './rules.js';
+
+export interface EventRef {
+  time: string;
+  rule: string;
+  file?: string;
+  line?: number;
+}
+
+export interface CorrelationFire {
+  corr: CorrelationRule;
+  /** Event time (ms) of the event that completed it (or the window end for window-close decisions). */
+  time: number;
+  group: Record<string, unknown>;
+  windowStart: number;
+  windowEnd: number;
+  /** The count, distinct count or aggregate that met the condition. */
+  value: number;
+  events: EventRef[];
+  source?: SourceRef;
+  /** The event that completed it (undefined for window-close decisions). */
+  last?: Event;
+}
+
+interface Entry {
+  t: number;
+  ref: number;
+  v: unknown;
+  src?: SourceRef;
+  evTime: string;
+}
+
+interface Group {
+  key: string;
+  values: unknown[];
+  entries: Entry[];
+  maxT: number;
+  windowStart: number;
+}
+
+export interface CorrelationSnapshot {
+  now: number | null;
+  inserts: number;
+  groups: Group[];
+}
+
+export interface CorrelationCounters {
+  /** Matches left out because an event lacked a group-by field. */
+  missingGroupField: number;
+  /** value_* matches left out because the field was absent (or not a number). */
+  missingValue: number;
+  /** Matches without a usable event time. */
+  missingTime: number;
+}
+
+const MAX_REFS = 50;
+
+export function checkOps(ops: [CmpOp, number][], x: number): boolean {
+  for (const [op, n] of ops) {
+    switch (op) {
+      case 'gt': if (!(x > n)) return false; break;
+      case 'gte': if (!(x >= n)) return false; break;
+      case 'lt': if (!(x < n)) return false; break;
+      case 'lte': if (!(x <= n)) return false; break;
+      case 'eq': if (x !== n) return false; break;
+      case 'neq': if (x === n) return false; break;
+    }
+  }
+  return true;
+}
+
+/** Percentile with linear interpolation between closest ranks (numpy's default), p in 0..100. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const pos = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export class CorrelationState {
+  readonly groups = new Map<string, Group>();
+  readonly counters: CorrelationCounters = { missingGroupField: 0, missingValue: 0, missingTime: 0 };
+  readonly monotone: boolean;
+  private readonly ops: [CmpOp, number][];
+  private inserts = 0;
+  private now = -Infinity;
+
+  /**
+   * @param groupGetters per referenced rule (index in corr.rules): one getter per group-by field
+   * @param valueGetters per referenced rule: getters of condition.field (value_* types), else empty
+   */
+  constructor(readonly corr: CorrelationRule, private groupGetters: FieldGetter[][], private valueGetters: FieldGetter[][]) {
+    const n = corr.rules.length;
+    this.ops = corr.ops.length ? corr.ops : [['gte', n]];
+    const growing = corr.type === 'event_count' || corr.type === 'value_count' || corr.type === 'value_sum' || corr.type === 'temporal' || corr.type === 'temporal_ordered';
+    this.monotone = growing && this.ops.every(([op]) => op === 'gt' || op === 'gte');
+  }
+
+  private valueOf(g: Entry[], start: number, end: number): number {
+    const c = this.corr;
+    const win = g.filter((e) => e.t >= start && e.t <= end);
+    switch (c.type) {
+      case 'event_count': return win.length;
+      case 'value_count': return new Set(win.map((e) => JSON.stringify(e.v))).size;
+      case 'temporal': return new Set(win.map((e) => e.ref)).size;
+      case 'temporal_ordered': {
+        let pos = start, k = 0;
+        for (let r = 0; r < c.rules.length; r++) {
+          const e = win.find((x) => x.ref === r && x.t >= pos);
+          if (!e) break;
+          pos = e.t;
+          k++;
+        }
+        return k;
+      }
+      default: {
+        const xs = win.map((e) => e.v as number);
+        if (!xs.length) return NaN;
+        if (c.type === 'value_sum') return xs.reduce((a, b) => a + b, 0);
+        if (c.type === 'value_avg') return xs.reduce((a, b) => a + b, 0) / xs.length;
+        const sorted = xs.slice().sort((a, b) => a - b);
+        return percentile(sorted, c.type === 'value_median' ? 50 : (c.percentile ?? 50));
+      }
+    }
+  }
+
+  private fire(g: Group, start: number, end: number, value: number, last?: Event): CorrelationFire {
+    const inWin = g.entries.filter((e) => e.t >= start && e.t <= end);
+    const group: Record<string, unknown> = {};
+    this.corr.groupBy.forEach((f, i) => { group[f] = g.values[i]; });
+    const lastE = inWin[inWin.length - 1];
+    return {
+      corr: this.corr,
+      time: lastE ? lastE.t : end,
+      group,
+      windowStart: inWin[0]?.t ?? start,
+      windowEnd: lastE?.t ?? end,
+      value,
+      events: inWin.slice(-MAX_REFS).map((e) => ({ time: e.evTime, rule: this.corr.rules[e.ref], file: e.src?.file, line: e.src?.line })),
+      source: lastE?.src,
+      last,
+    };
+  }
+
+  /** A match of referenced rule `ref` on `ev` at time `t` (ms). Returns fires decided now. */
+  add(ref: number, ev: Event, t: number | undefined, evTime: string, src?: SourceRef): CorrelationFire[] {
+    if (t === undefined || !Number.isFinite(t)) { this.counters.missingTime++; return []; }
+    const gg = this.groupGetters[ref];
+    const values: unknown[] = [];
+    for (const g of gg) {
+      const v = g(ev);
+      if (v === undefined || v === null || v === '') { this.counters.missingGroupField++; return []; }
+      values.push(v);
+    }
+    let v: unknown;
+    const vg = this.valueGetters[ref];
+    if (vg.length) {
+      const vals = vg.map((g) => g(ev));
+      if (vals.some((x) => x === undefined || x === null)) { this.counters.missingValue++; return []; }
+      if (this.corr.type === 'value_count') v = vals.length === 1 ? vals[0] : vals;
+      else {
+        const n = typeof vals[0] === 'number' ? vals[0] : Number(vals[0]);
+        if (!Number.isFinite(n)) { this.counters.missingValue++; return []; }
+        v = n;
+      }
+    }
+    const out: CorrelationFire[] = [];
+    if (t > this.now) {
+      this.now = t;
+      if (!this.monotone) out.push(...this.closeWindows(t));
+    }
+    const key = values.length ? JSON.stringify(values) : '';
+    let g = this.groups.get(key);
+    if (!g) { g = { key, values, entries: [], maxT: t, windowStart: t }; this.groups.set(key, g); }
+    // insert keeping time order (inputs are mostly ordered: search from the end)
+    const e: Entry = { t, ref, v, src, evTime };
+    let i = g.entries.length;
+    while (i > 0 && g.entries[i - 1].t > t) i--;
+    g.entries.splice(i, 0, e);
+    if (t > g.maxT) g.maxT = t;
+    const span = this.corr.timespanMs;
+    if (this.monotone) {
+      // sliding window ending at this event
+      while (g.entries.length && g.entries[0].t < g.maxT - span) g.entries.shift();
+      const start = t - span;
+      const val = this.valueOf(g.entries, start, t);
+      if (checkOps(this.ops, val)) {
+        out.push(this.fire(g, start, t, val, ev));
+        g.entries = g.entries.filter((x) => x.t > t);
+      }
+    } else if (g.entries.length === 1) g.windowStart = g.entries[0].t;
+    if (++this.inserts % 10000 === 0) this.prune();
+    return out;
+  }
+
+  /** Closes windows that ended before `now` (event clock); returns their decisions. */
+  closeWindows(now: number): CorrelationFire[] {
+    if (this.monotone) return [];
+    const out: CorrelationFire[] = [];
+    const span = this.corr.timespanMs;
+    for (const g of this.groups.values()) {
+      while (g.entries.length && now > g.windowStart + span) {
+        const end = g.windowStart + span;
+        const val = this.valueOf(g.entries, g.windowStart, end);
+        if (!Number.isNaN(val) && checkOps(this.ops, val)) out.push(this.fire(g, g.windowStart, end, val));
+        g.entries = g.entries.filter((x) => x.t > end);
+        if (g.entries.length) g.windowStart = g.entries[0].t;
+      }
+      if (!g.entries.length) this.groups.delete(g.key);
+    }
+    return out;
+  }
+
+  /** End of input: decide every open window. */
+  flush(): CorrelationFire[] {
+    if (this.monotone) { this.groups.clear(); return []; }
+    const out = this.closeWindows(Infinity);
+    this.groups.clear();
+    return out;
+  }
+
+  /** The open windows as JSON (scale-out: a partition's state moves with it to another detector process). */
+  snapshot(): CorrelationSnapshot {
+    return { now: Number.isFinite(this.now) ? this.now : null, inserts: this.inserts, groups: [...this.groups.values()] };
+  }
+
+  restore(s: CorrelationSnapshot): void {
+    this.now = s.now ?? -Infinity;
+    this.inserts = s.inserts;
+    this.groups.clear();
+    for (const g of s.groups) this.groups.set(g.key, { ...g, entries: g.entries.map((e) => ({ ...e })) });
+  }
+
+  private prune(): void {
+    const span = this.corr.timespanMs;
+    for (const g of this.groups.values()) if (this.monotone && g.maxT < this.now - span) this.groups.delete(g.key);
+  }
+}

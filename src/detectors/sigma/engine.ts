@@ -1,0 +1,434 @@
+/**
+ * The Sigma engine: rules compiled once, indexed by logsource (through the pipeline's event selectors) and by
+ * literal prefilters, evaluated event by event; correlation rules on top. Pure: no I/O.
+ */
+import type { Event, SourceRef } from '../../model/event.js';
+import { EvalCtx, fieldGetter, multiGetter, type FieldGetter } from './context.js';
+import { compileDetection, CompileError, type Test } from './compile.js';
+import type { ItemEnv } from './items.js';
+import { Pipeline, type Selector } from './pipeline.js';
+import { LiteralScanner } from './prefilter.js';
+import { CorrelationState, type CorrelationFire, type CorrelationSnapshot, type EventRef } from './correlation.js';
+import { logsourceWithin, type CorrelationRule, type DetectionRule, type Logsource, type ParsedRules, type RuleMeta } from './rules.js';
+import type { RuleProblem } from './yaml.js';
+import { isoFromMs, parseTimeValue } from '../../parsers/syslog/time.js';
+import { jsonEventTime } from '../../parsers/jsonl.js';
+import { PLATFORMS } from '../../parsers/types.js';
+
+export interface EngineOptions {
+  pipeline: Pipeline;
+  /** `expand` placeholders (merged over the pipeline's). */
+  placeholders?: Record<string, string[]>;
+  /** JSON Lines: the field holding the event time. */
+  timeField?: string;
+  /** Logsource for events that carry no routing information (JSON Lines without `logsource`). */
+  defaultLogsource?: Logsource;
+}
+
+export interface SigmaMatch {
+  rule: RuleMeta;
+  kind: 'detection' | 'correlation';
+  /** ISO time of the evidence (the event, or the event that completed a correlation). */
+  time: string;
+  event: Event;
+  source?: SourceRef;
+  correlation?: {
+    type: string;
+    group: Record<string, unknown>;
+    timespan: string;
+    window: { start: string; end: string };
+    value: number;
+    events: EventRef[];
+  };
+}
+
+interface CompiledRule {
+  idx: number;
+  meta: DetectionRule;
+  test: Test;
+  /** Literal ids for the prefilter, or null when the rule cannot be prefiltered. */
+  lits: Int32Array | null;
+  need: string[] | null;
+  selectors: Selector[];
+  alerts: boolean;
+  feeds: { state: CorrelationState; ref: number }[];
+}
+
+interface CorrNode {
+  state: CorrelationState;
+  alerts: boolean;
+  feeds: { state: CorrelationState; ref: number }[];
+}
+
+export interface EngineStats {
+  events: number;
+  /** Rule evaluations after routing and prefiltering. */
+  evaluated: number;
+  /** Evaluations skipped because the prefilter found none of a rule's literals. */
+  prefiltered: number;
+  matches: number;
+  typeErrors: number;
+}
+
+const KNOWN_PLATFORMS = new Set<string>(PLATFORMS);
+
+export class SigmaEngine {
+  readonly rules: CompiledRule[] = [];
+  readonly correlations: CorrNode[] = [];
+  readonly errors: RuleProblem[] = [];
+  readonly warnings: RuleProblem[] = [];
+  readonly stats: EngineStats = { events: 0, evaluated: 0, prefiltered: 0, matches: 0, typeErrors: 0 };
+  /** Rules whose logsource no pipeline entry produces (they only see JSON events with a matching logsource). */
+  readonly unrouted: DetectionRule[] = [];
+  readonly filtersApplied: number;
+  private scanner: LiteralScanner;
+  private routeCache = new Map<string, CompiledRule[]>();
+  private ctx = new EvalCtx({});
+  private corrByRule = new Map<CorrelationRule, CorrNode>();
+  private clock = -Infinity;
+  /** Some correlation decides at window close (needs the event clock on every event). */
+  private windowed = false;
+
+  constructor(parsed: ParsedRules, private opts: EngineOptions) {
+    this.errors.push(...parsed.errors);
+    this.warnings.push(...parsed.warnings);
+    const pipeline = opts.pipeline;
+    const placeholders = { ...pipeline.placeholders, ...(opts.placeholders ?? {}) };
+
+    // ids and names must be unique across the set
+    const byKey = new Map<string, DetectionRule | CorrelationRule>();
+    const keep = (r: DetectionRule | CorrelationRule): boolean => {
+      for (const k of [r.id, r.name]) {
+        if (!k) continue;
+        const prev = byKey.get(k);
+        if (prev) {
+          this.errors.push({ file: r.file, line: r.doc.lineOf([k === r.id ? 'id' : 'name']), rule: r.id ?? r.title, reason: `${k === r.id ? 'id' : 'name'} '${k}' is already used by ${prev.file}` });
+          return false;
+        }
+      }
+      for (const k of [r.id, r.name]) if (k) byKey.set(k, r);
+      return true;
+    };
+
+    const envFor = (meta: DetectionRule): ItemEnv => ({
+      getter: (f) => multiGetter(pipeline.fieldNames(meta.logsource, f)),
+      mapped: (f) => pipeline.fieldNames(meta.logsource, f),
+      placeholders,
+      verbatim: pipeline.verbatim,
+      warn: (msg) => this.warnings.push({ file: meta.file, line: meta.doc.line, rule: meta.id ?? meta.title, reason: msg }),
+    });
+
+    for (const d of parsed.detections) {
+      if (!keep(d)) continue;
+      let compiled;
+      try {
+        compiled = compileDetection(d.detection, d.conditions, envFor(d));
+      } catch (e) {
+        if (e instanceof CompileError) {
+          this.errors.push({ file: d.file, line: d.doc.lineOf(e.path), rule: d.id ?? d.title, reason: e.message });
+          continue;
+        }
+        throw e;
+      }
+      const selectors = pipeline.selectorsFor(d.logsource);
+      if (!selectors.length) this.unrouted.push(d);
+      this.rules.push({ idx: this.rules.length, meta: d, test: compiled.test, need: compiled.need, lits: null, selectors, alerts: true, feeds: [] });
+    }
+
+    // filters: AND their condition into every rule they apply to (F-1), with the filter's identifiers compiled per rule
+    let applied = 0;
+    for (const f of parsed.filters) {
+      const refs = f.rules === 'any' ? undefined : new Set(f.rules.map((x) => x.toLowerCase()));
+      const found = new Set<string>();
+      for (const r of this.rules) {
+        const hit = !refs || (r.meta.id && refs.has(r.meta.id)) || (r.meta.name && refs.has(r.meta.name.toLowerCase()));
+        if (!hit) continue;
+        if (refs) { if (r.meta.id && refs.has(r.meta.id)) found.add(r.meta.id); if (r.meta.name) found.add(r.meta.name.toLowerCase()); }
+        if (!logsourceWithin(f.logsource, r.meta.logsource)) continue;
+        try {
+          const fc = compileDetection(f.detection, [f.condition], { ...envFor(r.meta), warn: (msg) => this.warnings.push({ file: f.file, line: f.line, rule: f.id ?? f.title, reason: msg }) }, 'filter');
+          const orig = r.test, ft = fc.test;
+          r.test = (c) => orig(c) && ft(c);
+          applied++;
+        } catch (e) {
+          if (e instanceof CompileError) { this.errors.push({ file: f.file, line: f.doc.lineOf(e.path), rule: f.id ?? f.title, reason: e.message }); break; }
+          throw e;
+        }
+      }
+      if (refs) for (const x of refs) if (!found.has(x)) this.warnings.push({ file: f.file, line: f.line, rule: f.id ?? f.title, reason: `filter names rule '${x}', which is not loaded` });
+    }
+    this.filtersApplied = applied;
+
+    // correlations: resolve references (detections and other correlations), detect cycles, wire feeds
+    const corrs = parsed.correlations.filter((c) => keep(c));
+    const detByKey = new Map<string, CompiledRule>();
+    for (const r of this.rules) { if (r.meta.id) detByKey.set(r.meta.id, r); if (r.meta.name) detByKey.set(r.meta.name, r); }
+    const corrByKey = new Map<string, CorrelationRule>();
+    for (const c of corrs) { if (c.id) corrByKey.set(c.id, c); if (c.name) corrByKey.set(c.name, c); }
+    const bad = new Set<CorrelationRule>();
+    for (const c of corrs) {
+      for (const [i, ref] of c.rules.entries()) {
+        const k = ref.toLowerCase();
+        if (!detByKey.has(ref) && !detByKey.has(k) && !corrByKey.has(ref) && !corrByKey.has(k)) {
+          const rejected = byKey.has(ref) || byKey.has(k);
+          this.errors.push({ file: c.file, line: c.doc.lineOf(['correlation', 'rules', i]), rule: c.id ?? c.title, reason: `correlation refers to rule '${ref}', which is ${rejected ? 'rejected' : 'not loaded'}` });
+          bad.add(c);
+        }
+      }
+    }
+    // cycles
+    const visiting = new Set<CorrelationRule>(), done = new Set<CorrelationRule>();
+    const visit = (c: CorrelationRule, path: string[]): void => {
+      if (done.has(c)) return;
+      if (visiting.has(c)) {
+        this.errors.push({ file: c.file, line: c.doc.lineOf(['correlation', 'rules']), rule: c.id ?? c.title, reason: `correlation references form a cycle: ${[...path, c.name ?? c.title].join(' -> ')}` });
+        bad.add(c);
+        return;
+      }
+      visiting.add(c);
+      for (const ref of c.rules) { const d = corrByKey.get(ref) ?? corrByKey.get(ref.toLowerCase()); if (d) visit(d, [...path, c.name ?? c.title]); }
+      visiting.delete(c);
+      done.add(c);
+    };
+    for (const c of corrs) visit(c, []);
+    // a correlation that depends on a bad one is bad too
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const c of corrs) {
+        if (bad.has(c)) continue;
+        if (c.rules.some((ref) => { const d = corrByKey.get(ref) ?? corrByKey.get(ref.toLowerCase()); return d !== undefined && bad.has(d); })) {
+          this.errors.push({ file: c.file, line: c.doc.lineOf(['correlation', 'rules']), rule: c.id ?? c.title, reason: 'correlation refers to a correlation that was rejected' });
+          bad.add(c);
+          changed = true;
+        }
+      }
+    }
+    for (const c of corrs) {
+      if (bad.has(c)) continue;
+      const groupGetters: FieldGetter[][] = [];
+      const valueGetters: FieldGetter[][] = [];
+      let ok = true;
+      for (const ref of c.rules) {
+        const det = detByKey.get(ref) ?? detByKey.get(ref.toLowerCase());
+        const refName = det ? det.meta.name : (corrByKey.get(ref) ?? corrByKey.get(ref.toLowerCase()))?.name;
+        const getter = (field: string): FieldGetter => (det ? multiGetter(pipeline.fieldNames(det.meta.logsource, field)) : fieldGetter(field));
+        const gs: FieldGetter[] = [];
+        for (const g of c.groupBy) {
+          const alias = c.aliases[g];
+          let field = g;
+          if (alias) {
+            const f = (refName && alias[refName]) ?? alias[ref];
+            if (!f) {
+              this.errors.push({ file: c.file, line: c.doc.lineOf(['correlation', 'aliases', g]), rule: c.id ?? c.title, reason: `alias '${g}' names no field for rule '${ref}' (aliases map rule names to fields)` });
+              ok = false;
+              break;
+            }
+            field = f;
+          }
+          gs.push(getter(field));
+        }
+        groupGetters.push(gs);
+        valueGetters.push(c.field && c.type !== 'temporal' && c.type !== 'temporal_ordered' && c.type !== 'event_count' ? c.field.map(getter) : []);
+      }
+      if (!ok) continue;
+      const node: CorrNode = { state: new CorrelationState(c, groupGetters, valueGetters), alerts: true, feeds: [] };
+      this.correlations.push(node);
+      this.corrByRule.set(c, node);
+    }
+    this.windowed = this.correlations.some((c) => !c.state.monotone);
+    // feeds and generate
+    const referencedBy = new Map<object, CorrelationRule[]>();
+    for (const node of this.correlations) {
+      const c = node.state.corr;
+      c.rules.forEach((ref, i) => {
+        const det = detByKey.get(ref) ?? detByKey.get(ref.toLowerCase());
+        const cr = corrByKey.get(ref) ?? corrByKey.get(ref.toLowerCase());
+        const target = det ?? (cr ? this.corrByRule.get(cr) : undefined);
+        if (!target) return;
+        target.feeds.push({ state: node.state, ref: i });
+        const list = referencedBy.get(target) ?? [];
+        list.push(c);
+        referencedBy.set(target, list);
+      });
+    }
+    for (const r of this.rules) { const by = referencedBy.get(r); if (by) r.alerts = by.some((c) => c.generate); }
+    for (const n of this.correlations) { const by = referencedBy.get(n); if (by) n.alerts = by.some((c) => c.generate); }
+
+    // prefilter: literal ids per rule
+    const litIndex = new Map<string, number>();
+    const lits: string[] = [];
+    for (const r of this.rules) {
+      if (!r.need || !r.need.length || r.need.some((x) => x.length < 3 || /[^\x20-\x7e]/.test(x))) continue;
+      r.lits = Int32Array.from(r.need.map((x) => {
+        let id = litIndex.get(x);
+        if (id === undefined) { id = lits.length; lits.push(x); litIndex.set(x, id); }
+        return id;
+      }));
+    }
+    this.scanner = new LiteralScanner(lits);
+  }
+
+  /** The rules an event is tested against (logsource routing), cached per route key. */
+  private route(ev: Event): CompiledRule[] {
+    const ls = ev.logsource as Logsource | undefined;
+    let key: string;
+    let pick: (r: CompiledRule) => boolean;
+    if (ls && typeof ls === 'object') {
+      key = `L${ls.category ?? ''}\u0001${ls.product ?? ''}\u0001${ls.service ?? ''}`;
+      pick = (r) => logsourceWithin(r.meta.logsource, lower(ls));
+    } else if (typeof ev.platform === 'string' && typeof ev.kind === 'string' && KNOWN_PLATFORMS.has(ev.platform)) {
+      key = 'P' + this.opts.pipeline.routeKey(ev);
+      pick = (r) => r.selectors.some((s) => s.matches(ev));
+    } else if (typeof ev._path === 'string') {
+      const zl: Logsource = { product: 'zeek', service: ev._path.toLowerCase() };
+      key = `Z${zl.service}`;
+      pick = (r) => logsourceWithin(r.meta.logsource, zl);
+    } else if (this.opts.defaultLogsource) {
+      const dl = this.opts.defaultLogsource;
+      key = 'D';
+      pick = (r) => logsourceWithin(r.meta.logsource, dl);
+    } else {
+      key = '*';
+      pick = () => true;
+    }
+    let list = this.routeCache.get(key);
+    if (!list) {
+      list = this.rules.filter(pick);
+      if (this.routeCache.size > 50_000) this.routeCache.clear();
+      this.routeCache.set(key, list);
+    }
+    return list;
+  }
+
+  /** Event time in ms (our parsers: `time`; JSON Lines: the time field), or undefined. */
+  timeOf(ev: Event): number | undefined {
+    if (this.opts.timeField) return jsonEventTime(ev, this.opts.timeField);
+    const t = ev.time;
+    if (typeof t === 'string') {
+      const ms = Date.parse(t);
+      if (!Number.isNaN(ms)) return ms;
+      return parseTimeValue(t);
+    }
+    if (typeof t === 'number') return parseTimeValue(t);
+    return jsonEventTime(ev);
+  }
+
+  /** Evaluates one event; returns the detections that alert and the correlations it completes. */
+  process(ev: Event, source?: SourceRef): SigmaMatch[] {
+    this.stats.events++;
+    const cands = this.route(ev);
+    let out: SigmaMatch[] | undefined;
+    const n = cands.length;
+    if (n) {
+      const raw = ev.raw;
+      let scanned = false;
+      const seen = this.scanner.seen;
+      let ctxReady = false;
+      for (let i = 0; i < n; i++) {
+        const r = cands[i];
+        const lits = r.lits;
+        if (lits !== null && typeof raw === 'string') {
+          if (!scanned) { this.scanner.scan(raw); scanned = true; }
+          const e = this.scanner.epoch;
+          let hit = false;
+          for (let j = 0; j < lits.length; j++) if (seen[lits[j]] === e) { hit = true; break; }
+          if (!hit) { this.stats.prefiltered++; continue; }
+        }
+        if (!ctxReady) { this.ctx.reset(ev); ctxReady = true; }
+        this.stats.evaluated++;
+        if (!r.test(this.ctx)) continue;
+        this.stats.matches++;
+        out ??= [];
+        const t = r.feeds.length ? this.timeOf(ev) : undefined;
+        const iso = this.isoOf(ev, t);
+        if (r.alerts) out.push({ rule: r.meta, kind: 'detection', time: iso, event: ev, source });
+        for (const f of r.feeds) this.feed(f.state, f.ref, ev, t, iso, source, out);
+      }
+      if (ctxReady) this.stats.typeErrors += this.ctx.typeErrors;
+    }
+    // the event clock closes windows of undecidable-until-closed correlations
+    if (this.windowed) {
+      const t = this.timeOf(ev);
+      if (t !== undefined && t > this.clock) {
+        this.clock = t;
+        for (const c of this.correlations) {
+          if (c.state.monotone) continue;
+          const fires = c.state.closeWindows(t);
+          if (fires.length) { out ??= []; for (const f of fires) this.emitFire(c, f, out); }
+        }
+      }
+    }
+    return out ?? EMPTY;
+  }
+
+  private isoOf(ev: Event, t?: number): string {
+    if (typeof ev.time === 'string' && ev.time.endsWith('Z') && ev.time.length === 24) return ev.time;
+    const ms = t ?? this.timeOf(ev);
+    return ms === undefined ? new Date().toISOString() : isoFromMs(ms);
+  }
+
+  private feed(state: CorrelationState, ref: number, ev: Event, t: number | undefined, iso: string, source: SourceRef | undefined, out: SigmaMatch[]): void {
+    const fires = state.add(ref, ev, t, iso, source);
+    if (!fires.length) return;
+    const node = this.corrByRule.get(state.corr);
+    if (!node) return;
+    for (const f of fires) this.emitFire(node, f, out);
+  }
+
+  private emitFire(node: CorrNode, f: CorrelationFire, out: SigmaMatch[]): void {
+    const c = node.state.corr;
+    const iso = isoFromMs(f.time);
+    const event: Event = { time: iso, ...f.group };
+    if (f.last) {
+      for (const k of ['host', 'user', 'src_ip']) if (event[k] === undefined && f.last[k] !== undefined) event[k] = f.last[k];
+    }
+    const m: SigmaMatch = {
+      rule: c, kind: 'correlation', time: iso, event, source: f.source,
+      correlation: { type: c.type, group: f.group, timespan: c.timespan, window: { start: isoFromMs(f.windowStart), end: isoFromMs(f.windowEnd) }, value: f.value, events: f.events },
+    };
+    if (node.alerts) out.push(m);
+    for (const fd of node.feeds) this.feed(fd.state, fd.ref, event, f.time, iso, f.source, out);
+  }
+
+  /** End of input: decides correlations that wait for their window to close. */
+  flush(): SigmaMatch[] {
+    const out: SigmaMatch[] = [];
+    for (const c of this.correlations) for (const f of c.state.flush()) this.emitFire(c, f, out);
+    return out;
+  }
+
+  /** Correlation state (open windows per rule id) and the event clock, as JSON. */
+  snapshot(): { clock: number | null; correlations: Record<string, CorrelationSnapshot> } {
+    const correlations: Record<string, CorrelationSnapshot> = {};
+    for (const c of this.correlations) correlations[c.state.corr.id ?? c.state.corr.name ?? c.state.corr.title] = c.state.snapshot();
+    return { clock: Number.isFinite(this.clock) ? this.clock : null, correlations };
+  }
+
+  /** Restores what snapshot() returned; correlations no longer loaded are ignored, new ones start empty. */
+  restore(s: { clock: number | null; correlations: Record<string, CorrelationSnapshot> }): void {
+    this.clock = s.clock ?? -Infinity;
+    for (const c of this.correlations) {
+      const st = s.correlations[c.state.corr.id ?? c.state.corr.name ?? c.state.corr.title];
+      if (st) c.state.restore(st);
+    }
+  }
+
+  /** Rules loaded (detections and correlations). */
+  get ruleCount(): number {
+    return this.rules.length + this.correlations.length;
+  }
+
+  /** Literal strings the prefilter scans for (for benchmarks and diagnostics). */
+  get literals(): string[] {
+    return this.scanner.literals;
+  }
+}
+
+const EMPTY: SigmaMatch[] = [];
+
+function lower(ls: Logsource): Logsource {
+  const o: Logsource = {};
+  for (const k of ['category', 'product', 'service'] as const) if (typeof ls[k] === 'string') o[k] = (ls[k] as string).toLowerCase();
+  return o;
+}
