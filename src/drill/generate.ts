@@ -66,16 +66,19 @@ export function siteObject(c: Carrier): Record<string, unknown> {
     syslog_servers: c.syslog.map((h) => h.ip),
     ntp_servers: c.ntp.map((h) => h.ip),
     snmp_managers: c.nms.map((h) => h.ip),
-    approved_accounts: [c.breakglass, 'admin', 'netops'],
+    approved_accounts: [c.breakglass, 'admin', 'netops', 'remote'],
     tunnel_peers: c.tunnelPeers,
     backup_servers: [c.backup.ip],
     service_accounts: [c.backupUser],
     flow_collectors: [c.collector.ip],
-    jump_hosts: c.jumpHosts.map((h) => ({ name: h.name, address: h.ip })),
     devices: c.devices.map((d) => ({
       name: d.name, address: d.mgmt, role: d.role, platform: d.platform,
       addresses: d.ifaces.filter((i) => i.ip).map((i) => i.ip as string),
     })),
+    flows: {
+      // loopbacks, management and core links, and the edges' internet-facing addresses are device addresses
+      device_prefixes: ['10.0.0.0/16', '10.20.0.0/16', '10.1.0.0/16', ...c.devices.filter((d) => d.publicIp).map((d) => d.publicIp as string)],
+    },
     access: {
       jump_hosts: c.li.jumpHosts.flatMap((h) => [h.name, h.ip]),
       operators: c.li.operators.map((o) => ({ name: o.name, status: o.status, role: o.role })),
@@ -183,6 +186,7 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
     start: iso(carrier.start),
     end: iso(carrier.end),
     campaign,
+    actor: scenario ? { addresses: scenario.actor.addresses, in_intel: scenario.actor.in_intel } : undefined,
     planted: truth.length,
     lines,
     files: written.length + 1,

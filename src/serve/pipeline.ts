@@ -22,7 +22,9 @@ export interface EventDetector {
 
 /** Decodes one NetFlow/IPFIX datagram into flow records (stateful: v9/IPFIX templates per exporter). */
 export interface FlowDecoderStage {
-  decode(packet: Buffer, exporter: string, receivedMs: number): { flows: FlowRecord[]; errors: string[] };
+  decode(packet: Buffer, exporter: string, receivedMs: number): FlowRecord[];
+  /** Records dropped since the last call, by reason (truncated, no_template, ...). */
+  drops(): Record<string, number>;
 }
 
 /** A detector over flow records (flow analytics, intel matching on addresses). */
@@ -212,14 +214,11 @@ export class Pipeline {
             continue;
           }
           const t0 = performance.now();
-          const r = stages.flowDecoder.decode(packet, b.peer.replace(/:\d+$/, ''), b.receivedMs);
+          const got = stages.flowDecoder.decode(packet, b.peer.replace(/:\d+$/, ''), b.receivedMs);
           detTime.set('flow-decoder', (detTime.get('flow-decoder') ?? 0) + performance.now() - t0);
-          if (r.errors.length) {
-            metrics.parseErrors.inc({ source: b.source }, r.errors.length);
-            events.push({ time: receivedIso, source: { file, listener: b.source }, raw: rec, error: r.errors.join('; ') });
-          }
-          for (const f of r.flows) blockFlows.push(f);
+          for (const f of got) blockFlows.push(f);
         }
+        if (stages.flowDecoder) for (const [reason, n] of Object.entries(stages.flowDecoder.drops())) if (n > 0) metrics.dropped.inc({ source: b.source, reason }, n);
         for (const d of stages.flowDetectors) {
           const t0 = performance.now();
           const out = d.process(blockFlows);

@@ -12,6 +12,7 @@ import { TokenStore } from './tokens.js';
 import { CHECKPOINT, Pipeline, type Checkpoint, type Stages } from './pipeline.js';
 import { WriteAheadLog, type WalPosition } from './wal.js';
 import { DatagramListener, Ingest, StreamListener, type Listener } from './listeners.js';
+import { buildWiring, type Wiring } from './wiring.js';
 
 export interface ServeOptions {
   site: SiteConfig;
@@ -30,11 +31,6 @@ export interface ServeOptions {
  * `tidewatch serve`: one process running sources -> parse -> detect -> correlate -> store/sinks, with the HTTP API.
  * Each stage is a separate object joined by queues (docs/SERVE.md), so the scale-out roles can put a bus between them.
  */
-/** The detection stages available in this build (each capability is wired in here as it lands). */
-export async function buildStages(_opts: ServeOptions): Promise<Stages> {
-  return { eventDetectors: [], flowDetectors: [] };
-}
-
 function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
   const w = (site.serve?.wal ?? {}) as Record<string, unknown>;
   const f = w.fsync;
@@ -65,8 +61,9 @@ export class Service {
     readonly metrics: Metrics,
     readonly incidents: IncidentManager,
     checkpoint: Checkpoint | undefined,
-    readonly stages: Stages,
+    readonly wiring: Wiring,
   ) {
+    const stages: Stages = wiring.stages;
     this.wal = new WriteAheadLog(join(opts.data, 'wal'), walOptions(opts.site));
     const recovered = this.wal.recover(checkpoint?.pos);
     this.replayed = recovered.length;
@@ -119,8 +116,10 @@ export class Service {
         },
       });
       const checkpoint = await store.getDoc<Checkpoint>(CHECKPOINT.kind, CHECKPOINT.key);
-      svc = new Service(opts, store, tokens, metrics, incidents, checkpoint, await buildStages(opts));
+      const wiring = await buildWiring({ site: opts.site, store, metrics, incidents, log: (l) => (opts.log ?? ((x: string) => process.stderr.write(x + '\n')))(l) });
+      svc = new Service(opts, store, tokens, metrics, incidents, checkpoint, wiring);
       await svc.startListeners(listeners, tls);
+      for (const b of wiring.background) await b.start();
       metrics.startRates();
       svc.accepting = true;
       return svc;
@@ -132,7 +131,7 @@ export class Service {
   }
 
   private capabilities(): Capabilities {
-    return {};
+    return this.wiring.capabilities;
   }
 
   private async startListeners(listeners: Record<ListenerName, Endpoint | 'off'>, tls: ReturnType<typeof loadTls>): Promise<void> {
@@ -183,6 +182,7 @@ export class Service {
     this.stopped = true;
     this.accepting = false;
     this.metrics.stop();
+    for (const b of this.wiring?.background ?? []) await b.stop();
     await Promise.all(this.listeners.map((l) => l.close().catch(() => undefined)));
     this.ingest.flush();
     await this.pipeline.drained();

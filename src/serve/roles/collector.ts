@@ -42,13 +42,10 @@ export function blockToItems(b: WalBlock, stages: Stages, metrics: Metrics): Bus
   } else if (b.source === 'netflow') {
     for (const rec of b.records) {
       if (!stages.flowDecoder) { out.push({ k: 'e', e: { time: receivedIso, source, raw: rec } }); continue; }
-      const r = stages.flowDecoder.decode(Buffer.from(rec, 'base64'), b.peer.replace(/:\d+$/, ''), b.receivedMs);
-      if (r.errors.length) {
-        metrics.parseErrors.inc({ source: b.source }, r.errors.length);
-        out.push({ k: 'e', e: { time: receivedIso, source, raw: rec, error: r.errors.join('; ') } });
-      }
-      for (const f of r.flows) out.push({ k: 'f', f });
+      for (const f of stages.flowDecoder.decode(Buffer.from(rec, 'base64'), b.peer.replace(/:\d+$/, ''), b.receivedMs)) out.push({ k: 'f', f });
     }
+    // datagrams the decoder refused are counted by reason, as in the single process
+    if (stages.flowDecoder) for (const [reason, n] of Object.entries(stages.flowDecoder.drops())) if (n > 0) metrics.dropped.inc({ source: b.source, reason }, n);
   } else {
     out.push({ k: 'e', e: { time: receivedIso, source, raw: b.records.join('\n') } });
   }

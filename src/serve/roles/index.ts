@@ -1,5 +1,5 @@
 import type { SiteConfig } from '../../model/site.js';
-import { buildStages } from '../service.js';
+import { collectorStages, detectorStages } from './stages.js';
 import { ApiRole } from './api.js';
 import { CollectorRole } from './collector.js';
 import { DetectorRole } from './detector.js';
@@ -16,13 +16,12 @@ export async function startRole(role: Exclude<ServeRole, 'all'>, o: {
 }): Promise<StartedRole> {
   const scaleout = scaleoutSettings(o.site, role, { nats: o.nats, clickhouse: o.clickhouse });
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const stageOpts = { site: o.site, data: o.data, listen: o.listen };
   const base = { site: o.site, data: o.data, listen: o.listen, scaleout, log, id: o.id };
   switch (role) {
     case 'collector':
-      return CollectorRole.start({ ...base, stages: await buildStages(stageOpts) });
+      return CollectorRole.start({ ...base, stages: collectorStages() });
     case 'detector':
-      return DetectorRole.start({ ...base, stages: await buildStages(stageOpts), makeStages: () => buildStages(stageOpts) });
+      return DetectorRole.start({ ...base, stages: detectorStages(o.site), makeStages: () => detectorStages(o.site) });
     case 'store':
       return StoreRole.start({ ...base, stages: { eventDetectors: [], flowDetectors: [] } });
     case 'api':
