@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { loadIntelOption } from './intel.js';
+import { loadSite } from '../site/load.js';
 import { HuntEngine, huntFiles } from '../pipeline/hunt.js';
 import { formatProblem, type Logsource } from '../detectors/sigma/index.js';
 import { parseTimeValue } from '../parsers/index.js';
@@ -60,6 +62,10 @@ export function register(program: Command): void {
     .option('--platform <name>', `force the platform of the input lines (${PLATFORMS.join(', ')})`)
     .option('--logsource <spec>', 'logsource of JSON Lines events that carry none, e.g. product=zeek,service=dns')
     .option('--show-secrets', 'print passwords, keys and SNMP communities found in events instead of <redacted>')
+    .option('--iocs <file>', 'also match every IP, domain, URL and hash in the events against these indicators (STIX 2.1 bundle, MISP event or list; repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--intel', 'also match the events against the indicators imported into the store (tidewatch intel import)')
+    .option('--site <file>', 'site file (for --intel: its data directory)')
+    .option('--data <dir>', 'data directory holding the store, for --intel')
     .addHelpText('after', `
 Output (--format jsonl), one alert per line:
   {"time","rule":{"id","title","level","tags","author"},"source":{"file","line"},"event":{...},"correlation":{...}}
@@ -74,8 +80,9 @@ Examples:
   tidewatch hunt logs/router*.log.gz
   tidewatch hunt --format jsonl --since 24h /var/log/tacacs/acct.log syslog/core-01.log
   tidewatch hunt --rules ../sigma/rules/network/cisco --rules rules/sigma --format table router.log
-  zcat zeek-dns.json.gz | tidewatch hunt --logsource product=zeek,service=dns --rules sigma/rules/network/zeek -`)
-    .action(async (paths: string[], opts: { rules: string[]; pipeline: string; format?: string; since?: string; until?: string; timeField?: string; platform?: string; logsource?: string; showSecrets?: boolean }) => {
+  zcat zeek-dns.json.gz | tidewatch hunt --logsource product=zeek,service=dns --rules sigma/rules/network/zeek -
+  tidewatch hunt --iocs advisory.json --intel logs/     # Sigma rules plus indicator matches (rule.id = indicator id)`)
+    .action(async (paths: string[], opts: { rules: string[]; pipeline: string; format?: string; since?: string; until?: string; timeField?: string; platform?: string; logsource?: string; showSecrets?: boolean; iocs?: string[]; intel?: boolean; site?: string; data?: string }) => {
       const format = parseFormat(opts.format, ['table', 'json', 'jsonl'], process.stdout.isTTY ? 'table' : 'jsonl');
       if (opts.platform && !(PLATFORMS as readonly string[]).includes(opts.platform)) throw new UsageError(`--platform must be one of ${PLATFORMS.join(', ')}`);
       const since = parseSince(opts.since, '--since');
@@ -87,6 +94,8 @@ Examples:
         throw new UsageError((e as Error).message);
       }
       for (const p of engine.errors) warn(`rule rejected: ${formatProblem(p)}`);
+      const intel = await loadIntelOption({ iocs: opts.iocs, intel: opts.intel, data: opts.data, site: opts.intel ? loadSite(opts.site) : undefined });
+      if (intel) engine.addDetector((event, source) => intel.matchEvent(event, source));
       const writer = new JsonlWriter();
       const all: Alert[] = [];
       const showSecrets = Boolean(opts.showSecrets);

@@ -456,3 +456,25 @@ export class IntelRuntime {
     if (this.timer) clearInterval(this.timer);
   }
 }
+
+/**
+ * The service's detector stages (src/serve/pipeline.ts EventDetector / FlowDetector shapes): they always use the
+ * runtime's current matcher, so a reload (after an import, or as indicators expire) takes effect at once.
+ */
+export function intelEventDetector(source: { matcher: IndicatorMatcher } | IndicatorMatcher) {
+  const m = () => ('matcher' in source ? source.matcher : source);
+  return { name: 'intel', process: (event: Event, src?: SourceRef): Alert[] => m().matchEvent(event, src) };
+}
+
+export function intelFlowDetector(source: { matcher: IndicatorMatcher } | IndicatorMatcher) {
+  const m = () => ('matcher' in source ? source.matcher : source);
+  return {
+    name: 'intel',
+    process: (flows: readonly FlowRecord[]): Alert[] => {
+      const matcher = m();
+      const out: Alert[] = [];
+      for (const f of flows) { const a = matcher.matchFlow(f); if (a.length) out.push(...a); }
+      return out;
+    },
+  };
+}

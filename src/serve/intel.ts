@@ -7,7 +7,7 @@ import type { EventDetector } from './pipeline.js';
 
 /** The observable an indicator's pattern names first: `[ipv4-addr:value = '1.2.3.4']` gives ipv4-addr, 1.2.3.4. */
 export function patternTarget(pattern: string | undefined): { type: string; value: string } {
-  const m = /\[\s*([a-z0-9-]+):[a-z0-9_.'\]\[-]+\s*(?:=|LIKE|MATCHES|ISSUBSET|ISSUPERSET)\s*'((?:[^'\\]|\\.)*)'/i.exec(pattern ?? '');
+  const m = /\[\s*([a-z0-9-]+):[a-z0-9_.'\][-]+\s*(?:=|LIKE|MATCHES|ISSUBSET|ISSUPERSET)\s*'((?:[^'\\]|\\.)*)'/i.exec(pattern ?? '');
   return m ? { type: m[1], value: m[2].replace(/\\(.)/g, '$1') } : { type: 'pattern', value: pattern ?? '' };
 }
 
