@@ -31,7 +31,7 @@ export interface SiteConfig {
   listeners: Record<string, string>;
   /** Service settings that are not listeners (TLS files, delivery targets, feeds). Open-ended by design. */
   serve?: Record<string, unknown>;
-  scaleout?: { nats?: string[]; clickhouse?: string };
+  scaleout?: { nats?: string[]; clickhouse?: string; partitions?: number; lease_ms?: number; intel_reload?: string };
   /** Flow analytics overrides of rules/flows/settings.yml (thresholds, device prefixes); see docs/FLOWS.md. */
   flows?: Record<string, unknown>;
   /** What the loader assumed because the file did not say (printed in reports). */
