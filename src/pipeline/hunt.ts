@@ -218,8 +218,34 @@ function itemTime(engine: HuntEngine, it: ParsedItem, prev: number): number {
   return t === undefined ? prev : t;
 }
 
-/** Runs the engine over files; several files are merged by event time. */
-export async function huntFiles(paths: string[], opts: HuntFilesOptions): Promise<HuntSummary> {
+/**
+ * Input paths with folders expanded to the files under them (recursively, sorted, hidden entries skipped);
+ * `-` and everything else as given (an unreadable path is reported by huntFiles as failed).
+ */
+export function expandInputs(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    for (const n of readdirSync(p).sort()) {
+      if (n.startsWith('.')) continue;
+      const q = join(p, n);
+      let st;
+      try { st = statSync(q); } catch { out.push(q); continue; }
+      if (st.isDirectory()) walk(q);
+      else if (st.isFile()) out.push(q);
+    }
+  };
+  for (const p of paths) {
+    let dir = false;
+    try { dir = p !== '-' && statSync(p).isDirectory(); } catch { /* reported when opened */ }
+    if (dir) walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Runs the engine over files (folders: every file under them); several files are merged by event time. */
+export async function huntFiles(inputs: string[], opts: HuntFilesOptions): Promise<HuntSummary> {
+  const paths = expandInputs(inputs);
   const counters = opts.counters ?? newCounters();
   const sum: HuntSummary = { files: paths.length, lines: 0, events: 0, unparsed: 0, outOfRange: 0, alerts: 0, failed: {} };
   const engine = opts.engine;
