@@ -198,7 +198,15 @@ describe('scale-out on a drill dataset', { concurrency: false }, () => {
     let killed: RoleProcess | undefined;
     try {
       await importIndicators(cluster.apiPort, cluster.token);
-      await new Promise((r) => setTimeout(r, 3000)); // detectors reload indicators every second (scaleout.intel_reload)
+      // detectors reload indicators every second (scaleout.intel_reload): wait until each has them
+      for (const d of cluster.detectors) {
+        for (let i = 0; ; i++) {
+          const h = (await (await fetch(`http://127.0.0.1:${d.listening.http.port}/health`)).json()) as { indicators?: number };
+          if ((h.indicators ?? 0) > 0) break;
+          if (i > 240) assert.fail(`detector ${d.proc.pid} did not load the imported indicators: ${JSON.stringify(h)}`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
       const c0 = cluster.collectors[0];
       await flowsAccepted(c0.listening.http.port, createToken(c0.data, 'viewer'), await replayFlows(c0.listening.netflow.port));
       const ports = cluster.collectors.map((c) => c.listening['syslog-tcp'].port);

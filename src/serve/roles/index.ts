@@ -38,7 +38,10 @@ export async function startRole(role: Exclude<ServeRole, 'all'>, o: {
       } else {
         log('tidewatch detector: no --clickhouse given, so indicator matching is off in this detector');
       }
-      const role = await DetectorRole.start({ ...base, stages: detectorStages(o.site, intel), makeStages: () => detectorStages(o.site, intel) });
+      const role = await DetectorRole.start({
+        ...base, stages: detectorStages(o.site, intel), makeStages: () => detectorStages(o.site, intel),
+        health: () => ({ indicators: intel?.size ?? null, indicators_loaded_at: intel?.loadedAt ?? null }),
+      });
       return {
         stop: async () => {
           if (timer) clearInterval(timer);
