@@ -25,6 +25,8 @@ export interface ServeOptions {
   consoleDir?: string | null;
   /** Pipeline queue depth at which TCP/TLS readers pause (default 100,000 records). */
   highWater?: number;
+  /** Folder of the shipped Sigma rules (default rules/sigma; tests point it elsewhere). */
+  shippedRules?: string;
 }
 
 /**
@@ -116,7 +118,7 @@ export class Service {
         },
       });
       const checkpoint = await store.getDoc<Checkpoint>(CHECKPOINT.kind, CHECKPOINT.key);
-      const wiring = await buildWiring({ site: opts.site, store, metrics, incidents, log: (l) => (opts.log ?? ((x: string) => process.stderr.write(x + '\n')))(l) });
+      const wiring = await buildWiring({ site: opts.site, store, metrics, incidents, shippedRules: opts.shippedRules, log: (l) => (opts.log ?? ((x: string) => process.stderr.write(x + '\n')))(l) });
       svc = new Service(opts, store, tokens, metrics, incidents, checkpoint, wiring);
       await svc.startListeners(listeners, tls);
       for (const b of wiring.background) await b.start();
