@@ -13,6 +13,18 @@ import { CHECKPOINT, Pipeline, type Checkpoint, type Stages } from './pipeline.j
 import { WriteAheadLog, type WalPosition } from './wal.js';
 import { DatagramListener, Ingest, StreamListener, type Listener } from './listeners.js';
 import { buildWiring, type Wiring } from './wiring.js';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { packageRoot } from '../util/paths.js';
+import { deliveryFromSite, DeliveryConfigError, type Delivery } from '../sinks/index.js';
+
+function packageVersion(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface ServeOptions {
   site: SiteConfig;
@@ -64,6 +76,7 @@ export class Service {
     readonly incidents: IncidentManager,
     checkpoint: Checkpoint | undefined,
     readonly wiring: Wiring,
+    readonly delivery: Delivery,
   ) {
     const stages: Stages = wiring.stages;
     this.wal = new WriteAheadLog(join(opts.data, 'wal'), walOptions(opts.site));
@@ -109,17 +122,35 @@ export class Service {
     }
     const store = await openStore({ data: opts.data });
     let svc: Service | undefined;
+    let startedDelivery: Delivery | undefined;
     try {
       const metrics = new Metrics({ store, openIncidents: () => svc?.incidents.openCount ?? 0 });
+      const log = (l: string) => (opts.log ?? ((x: string) => process.stderr.write(x + '\n')))(l);
+      let delivery: Delivery;
+      try {
+        delivery = deliveryFromSite(opts.site.delivery, {
+          registry: metrics.registry, queueDepth: metrics.queueDepth, version: packageVersion(), log,
+          base: opts.site.path ? dirname(resolve(opts.site.path)) : process.cwd(),
+        });
+      } catch (e) {
+        if (e instanceof DeliveryConfigError) throw new ConfigError(`${opts.site.path ?? 'site file'}: ${e.message}`);
+        throw e;
+      }
+      startedDelivery = delivery;
       const incidents = await IncidentManager.open(store, {
         site: opts.site,
         events: {
-          onAlerts: (alerts) => { for (const a of alerts) metrics.alerts.inc({ detector: a.detector }); },
+          // new (stored, unsuppressed) alerts: counted, then queued on every delivery sink (never waits)
+          onAlerts: (alerts) => {
+            for (const a of alerts) metrics.alerts.inc({ detector: a.detector });
+            delivery.deliver(alerts);
+          },
         },
       });
       const checkpoint = await store.getDoc<Checkpoint>(CHECKPOINT.kind, CHECKPOINT.key);
       const wiring = await buildWiring({ site: opts.site, store, metrics, incidents, shippedRules: opts.shippedRules, log: (l) => (opts.log ?? ((x: string) => process.stderr.write(x + '\n')))(l) });
-      svc = new Service(opts, store, tokens, metrics, incidents, checkpoint, wiring);
+      svc = new Service(opts, store, tokens, metrics, incidents, checkpoint, wiring, delivery);
+      if (delivery.sinks.length) log(`tidewatch: delivering alerts to ${delivery.sinks.map((x) => `${x.name} (${x.target.kind})`).join(', ')}`);
       await svc.startListeners(listeners, tls);
       for (const b of wiring.background) await b.start();
       metrics.startRates();
@@ -127,7 +158,10 @@ export class Service {
       return svc;
     } catch (e) {
       await svc?.stop().catch(() => undefined);
-      if (!svc) await store.close().catch(() => undefined);
+      if (!svc) {
+        await startedDelivery?.stop(0).catch(() => undefined);
+        await store.close().catch(() => undefined);
+      }
       throw e;
     }
   }
@@ -191,6 +225,7 @@ export class Service {
     await this.pipeline.flushDetectors().catch((e) => this.log(`tidewatch: flushing detectors: ${(e as Error).message}`));
     await this.http?.close();
     await this.incidents.idle();
+    await this.delivery.stop();
     this.wal.close();
     await this.store.close();
   }

@@ -189,3 +189,56 @@ test('access-audit files are tailed through rotation into the access monitor; al
     await svc2.stop();
   }
 });
+
+test('alerts raised in the service reach the delivery sinks of the site file: a signed webhook POST and an OCSF JSON Lines file', async () => {
+  const { createServer } = await import('node:http');
+  const { createHmac } = await import('node:crypto');
+  const hits: { sig: string; body: string }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => { hits.push({ sig: String(req.headers['x-tidewatch-signature']), body: Buffer.concat(chunks).toString('utf8') }); res.end(); });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const data = mkdtempSync(join(tmpdir(), 'tw-deliv-'));
+  const rules = join(data, 'rules');
+  mkdirSync(rules);
+  writeFileSync(join(rules, 'login.yml'), RULE_LOGIN);
+  const out = join(data, 'alerts.ocsf.jsonl');
+  process.env.TW_TEST_HOOK_SECRET = 'hook-secret';
+  const site = siteFromObject({
+    hunt: { rules: [rules] },
+    delivery: {
+      webhooks: [{ name: 'soc', url: `http://127.0.0.1:${(server.address() as { port: number }).port}/in`, secret_env: 'TW_TEST_HOOK_SECRET' }],
+      jsonl: [{ name: 'lake', path: out, payload: 'ocsf' }],
+    },
+  });
+  const svc = await Service.start({ site, data, log: () => undefined, shippedRules: join(data, 'none'), listen: [...OFF, 'syslog-tcp=127.0.0.1:0'] });
+  try {
+    await sendTcp(svc.bound['syslog-tcp']!.port, `<38>1 ${new Date().toISOString()} edge9 sshd 77 - - Accepted password for eve from 198.51.100.7 port 40000 ssh2\n`);
+    await until(async () => { await svc.settled(); await svc.delivery.idle(); return hits.length === 1; }, 20_000, 'webhook POST');
+    const posted = JSON.parse(hits[0].body) as Alert;
+    assert.equal(posted.device, 'edge9');
+    assert.equal(hits[0].sig, `sha256=${createHmac('sha256', 'hook-secret').update(hits[0].body).digest('hex')}`);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0].class_uid, 2004);
+    assert.equal(lines[0].finding_info.uid, posted.id);
+    const text = await svc.metrics.registry.metrics();
+    assert.equal(metric(text, 'tidewatch_alerts_delivered_total', { sink: 'soc' }), 1);
+    assert.equal(metric(text, 'tidewatch_alerts_delivered_total', { sink: 'lake' }), 1);
+  } finally {
+    await svc.stop();
+    server.closeAllConnections();
+    server.close();
+    delete process.env.TW_TEST_HOOK_SECRET;
+  }
+});
+
+test('a bad delivery section stops the service at start with the entry named', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tw-deliv-'));
+  await assert.rejects(
+    Service.start({ site: siteFromObject({ delivery: { webhooks: [{ url: 'not a url' }] } }), data, log: () => undefined, listen: OFF, shippedRules: join(data, 'none') }),
+    /delivery\.webhooks\[0\]\.url: "not a url" is not a URL/,
+  );
+});
