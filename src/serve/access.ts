@@ -265,6 +265,7 @@ export class AccessTail {
       const lines = t.read();
       if (!lines.length && before.offset === t.position.offset && before.ino === t.position.ino) continue;
       let n = 0;
+      let ms = 0;
       for (const l of lines) {
         const r = t.parse(l);
         if (!r) continue;
@@ -275,8 +276,9 @@ export class AccessTail {
         n++;
         const t0 = performance.now();
         for (const a of monitor.process(r.event, { file: t.path, line: r.line || undefined })) alerts.push(a);
-        metrics.detectorLatency.observe({ detector: 'access' }, (performance.now() - t0) / 1000);
+        ms += performance.now() - t0;
       }
+      if (n) metrics.detectorLatency.observe({ detector: 'access' }, ms / 1000);
       this.events += n;
       if (n) metrics.accepted.inc({ source: ACCESS_SOURCE }, n);
       if (alerts.length) await incidents.ingest(alerts.splice(0));

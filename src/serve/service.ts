@@ -187,6 +187,8 @@ export class Service {
       this.listeners.push(l);
       if (l instanceof StreamListener) this.streams.push(l);
       this.metrics.accepted.inc({ source: name }, 0);
+      // the drop series a load test reads exist from the start (at 0)
+      this.metrics.dropped.inc({ source: name, reason: name === 'syslog-tcp' || name === 'syslog-tls' ? 'oversized' : 'udp_overflow' }, 0);
       this.announce(name, l.address());
     }
     const http = listeners.http;
