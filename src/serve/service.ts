@@ -37,6 +37,8 @@ export interface ServeOptions {
   consoleDir?: string | null;
   /** Pipeline queue depth at which TCP/TLS readers pause (default 100,000 records). */
   highWater?: number;
+  /** Largest batch the pipeline takes at once (records; default 5,000). */
+  maxBatch?: number;
   /** Folder of the shipped Sigma rules (default rules/sigma; tests point it elsewhere). */
   shippedRules?: string;
 }
@@ -83,7 +85,7 @@ export class Service {
     const recovered = this.wal.recover(checkpoint?.pos);
     this.replayed = recovered.length;
     this.pipeline = new Pipeline({
-      store, incidents, metrics, stages, checkpoint, highWater: opts.highWater,
+      store, incidents, metrics, stages, checkpoint, highWater: opts.highWater, maxBatch: opts.maxBatch,
       onPressure: (paused) => { for (const l of this.streams) l.setPaused(paused); },
       onCommitted: (pos) => this.committed(pos),
       log: (l) => this.log(l),
