@@ -95,7 +95,7 @@ export class Pipeline {
     this.accepted = { ...(o.checkpoint?.accepted ?? {}) };
     this.highWater = o.highWater ?? 100_000;
     this.lowWater = o.lowWater ?? Math.floor(this.highWater / 4);
-    this.maxBatch = o.maxBatch ?? 5_000;
+    this.maxBatch = o.maxBatch ?? 20_000;
     o.metrics.queueDepth.set({ queue: 'pipeline' }, 0);
   }
 

@@ -37,7 +37,7 @@ export interface ServeOptions {
   consoleDir?: string | null;
   /** Pipeline queue depth at which TCP/TLS readers pause (default 100,000 records). */
   highWater?: number;
-  /** Largest batch the pipeline takes at once (records; default 5,000). */
+  /** Largest batch the pipeline takes at once (records; default 20,000). */
   maxBatch?: number;
   /** Folder of the shipped Sigma rules (default rules/sigma; tests point it elsewhere). */
   shippedRules?: string;
