@@ -32,6 +32,10 @@ export interface SiteConfig {
   /** Service settings that are not listeners (TLS files, delivery targets, feeds). Open-ended by design. */
   serve?: Record<string, unknown>;
   scaleout?: { nats?: string[]; clickhouse?: string; partitions?: number; lease_ms?: number; intel_reload?: string };
+  /** Hunting settings: `rules` are extra Sigma rule files or folders (relative to the site file) loaded beside the shipped ones. */
+  hunt?: { rules?: string[] };
+  /** Alert delivery targets of `tidewatch serve` (webhooks, syslog out, JSON Lines files); see docs/SERVE.md. Validated by src/sinks. */
+  delivery?: Record<string, unknown>;
   /** Flow analytics overrides of rules/flows/settings.yml (thresholds, device prefixes); see docs/FLOWS.md. */
   flows?: Record<string, unknown>;
   /** What the loader assumed because the file did not say (printed in reports). */

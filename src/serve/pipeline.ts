@@ -70,6 +70,8 @@ export interface PipelineOptions {
 }
 
 const isSyslog = (source: string) => source.startsWith('syslog');
+/** Longest stretch of synchronous work between event-loop turns while processing a batch. */
+const YIELD_MS = 10;
 
 /**
  * The pipeline after the write-ahead log: blocks queue here, and one loop takes them in batches through
@@ -135,16 +137,30 @@ export class Pipeline {
     return out;
   }
 
+  /**
+   * Takes batches while there are any. Parsing and detection of the next batch overlap the store commit of the
+   * previous one (DuckDB works in its own threads part of the time); commits stay in order, at most one in flight.
+   */
   private async loop(): Promise<void> {
+    let inflight: Promise<void> | undefined;
     try {
-      while (this.queue.length) {
-        const batch = this.take();
-        await this.process(batch);
-        this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
-        if (this.paused && this.queued <= this.lowWater) {
-          this.paused = false;
-          this.o.onPressure?.(false);
+      for (;;) {
+        while (this.queue.length) {
+          const batch = this.take();
+          const commit = await this.prepare(batch);
+          if (inflight) await inflight;
+          inflight = commit();
+          inflight.catch(() => undefined); // awaited (and reported) below
+          this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
+          if (this.paused && this.queued <= this.lowWater) {
+            this.paused = false;
+            this.o.onPressure?.(false);
+          }
         }
+        if (!inflight) break;
+        const last = inflight;
+        inflight = undefined;
+        await last; // more may have been queued meanwhile: look again
       }
     } catch (e) {
       // a store failure: keep the blocks in the WAL (not checkpointed), report, and stop taking more
@@ -166,7 +182,8 @@ export class Pipeline {
     return this.failure;
   }
 
-  private async process(batch: WalBlock[]): Promise<void> {
+  /** Parses and runs the detectors over a batch; returns the step that correlates and stores it. */
+  private async prepare(batch: WalBlock[]): Promise<() => Promise<void>> {
     const { stages, metrics } = this.o;
     const events: StoredEvent[] = [];
     const flows: FlowRecord[] = [];
@@ -179,7 +196,14 @@ export class Pipeline {
         alertBorn.push(receivedMs);
       }
     };
+    // parsing and detection are synchronous: give the event loop a turn every few milliseconds so the listeners keep
+    // reading (a UDP socket buffer overflows within milliseconds at high rates while the loop is busy)
+    let slice = performance.now();
     for (const b of batch) {
+      if (performance.now() - slice > YIELD_MS) {
+        await new Promise<void>((r) => setImmediate(r));
+        slice = performance.now();
+      }
       this.accepted[b.source] = (this.accepted[b.source] ?? 0) + b.records.length;
       const file = `${b.source}/${b.peer}`;
       const receivedIso = new Date(b.receivedMs).toISOString();
@@ -231,15 +255,18 @@ export class Pipeline {
       }
     }
     for (const [name, ms] of detTime) metrics.detectorLatency.observe({ detector: name }, ms / 1000);
-    // correlate and store the alerts first: if the service dies before the commit below, the batch is replayed
-    // from the write-ahead log and the same alert ids are ignored as already stored
-    if (alerts.length) await this.o.incidents.ingest(alerts);
     const pos = batch[batch.length - 1].end;
-    await this.o.store.commitBatch({ events, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted: { ...this.accepted } } satisfies Checkpoint } });
-    const now = Date.now();
-    for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
-    this.processed += events.length;
-    this.o.onCommitted?.(pos);
+    const accepted = { ...this.accepted };
+    return async () => {
+      // correlate and store the alerts first: if the service dies before the commit below, the batch is replayed
+      // from the write-ahead log and the same alert ids are ignored as already stored
+      if (alerts.length) await this.o.incidents.ingest(alerts);
+      await this.o.store.commitBatch({ events, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
+      const now = Date.now();
+      for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
+      this.processed += events.length;
+      this.o.onCommitted?.(pos);
+    };
   }
 
   /** Alerts stateful detectors still hold (end of run). */

@@ -14,6 +14,18 @@ import { CHECKPOINT, Pipeline, type Checkpoint, type Stages } from './pipeline.j
 import { WriteAheadLog, type WalPosition } from './wal.js';
 import { DatagramListener, Ingest, StreamListener, type Listener } from './listeners.js';
 import { buildWiring, type Wiring } from './wiring.js';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { packageRoot } from '../util/paths.js';
+import { deliveryFromSite, DeliveryConfigError, type Delivery } from '../sinks/index.js';
+
+function packageVersion(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface ServeOptions {
   site: SiteConfig;
@@ -26,6 +38,10 @@ export interface ServeOptions {
   consoleDir?: string | null;
   /** Pipeline queue depth at which TCP/TLS readers pause (default 100,000 records). */
   highWater?: number;
+  /** Largest batch the pipeline takes at once (records; default 20,000). */
+  maxBatch?: number;
+  /** Folder of the shipped Sigma rules (default rules/sigma; tests point it elsewhere). */
+  shippedRules?: string;
 }
 
 /**
@@ -63,13 +79,14 @@ export class Service {
     readonly incidents: IncidentManager,
     checkpoint: Checkpoint | undefined,
     readonly wiring: Wiring,
+    readonly delivery: Delivery,
   ) {
     const stages: Stages = wiring.stages;
     this.wal = new WriteAheadLog(join(opts.data, 'wal'), walOptions(opts.site));
     const recovered = this.wal.recover(checkpoint?.pos);
     this.replayed = recovered.length;
     this.pipeline = new Pipeline({
-      store, incidents, metrics, stages, checkpoint, highWater: opts.highWater,
+      store, incidents, metrics, stages, checkpoint, highWater: opts.highWater, maxBatch: opts.maxBatch,
       onPressure: (paused) => { for (const l of this.streams) l.setPaused(paused); },
       onCommitted: (pos) => this.committed(pos),
       log: (l) => this.log(l),
@@ -108,17 +125,35 @@ export class Service {
     }
     const store = await openStore({ data: opts.data });
     let svc: Service | undefined;
+    let startedDelivery: Delivery | undefined;
     try {
       const metrics = new Metrics({ store, openIncidents: () => svc?.incidents.openCount ?? 0 });
+      const log = (l: string) => (opts.log ?? ((x: string) => process.stderr.write(x + '\n')))(l);
+      let delivery: Delivery;
+      try {
+        delivery = deliveryFromSite(opts.site.delivery, {
+          registry: metrics.registry, queueDepth: metrics.queueDepth, version: packageVersion(), log,
+          base: opts.site.path ? dirname(resolve(opts.site.path)) : process.cwd(),
+        });
+      } catch (e) {
+        if (e instanceof DeliveryConfigError) throw new ConfigError(`${opts.site.path ?? 'site file'}: ${e.message}`);
+        throw e;
+      }
+      startedDelivery = delivery;
       const incidents = await IncidentManager.open(store, {
         site: opts.site,
         events: {
-          onAlerts: (alerts) => { for (const a of alerts) metrics.alerts.inc({ detector: a.detector }); },
+          // new (stored, unsuppressed) alerts: counted, then queued on every delivery sink (never waits)
+          onAlerts: (alerts) => {
+            for (const a of alerts) metrics.alerts.inc({ detector: a.detector });
+            delivery.deliver(alerts);
+          },
         },
       });
       const checkpoint = await store.getDoc<Checkpoint>(CHECKPOINT.kind, CHECKPOINT.key);
-      const wiring = await buildWiring({ site: opts.site, store, metrics, incidents, log: (l) => (opts.log ?? ((x: string) => process.stderr.write(x + '\n')))(l) });
-      svc = new Service(opts, store, tokens, metrics, incidents, checkpoint, wiring);
+      const wiring = await buildWiring({ site: opts.site, store, metrics, incidents, shippedRules: opts.shippedRules, log: (l) => (opts.log ?? ((x: string) => process.stderr.write(x + '\n')))(l) });
+      svc = new Service(opts, store, tokens, metrics, incidents, checkpoint, wiring, delivery);
+      if (delivery.sinks.length) log(`tidewatch: delivering alerts to ${delivery.sinks.map((x) => `${x.name} (${x.target.kind})`).join(', ')}`);
       await svc.startListeners(listeners, tls);
       for (const b of wiring.background) await b.start();
       metrics.startRates();
@@ -126,7 +161,10 @@ export class Service {
       return svc;
     } catch (e) {
       await svc?.stop().catch(() => undefined);
-      if (!svc) await store.close().catch(() => undefined);
+      if (!svc) {
+        await startedDelivery?.stop(0).catch(() => undefined);
+        await store.close().catch(() => undefined);
+      }
       throw e;
     }
   }
@@ -152,6 +190,8 @@ export class Service {
       this.listeners.push(l);
       if (l instanceof StreamListener) this.streams.push(l);
       this.metrics.accepted.inc({ source: name }, 0);
+      // the drop series a load test reads exist from the start (at 0)
+      this.metrics.dropped.inc({ source: name, reason: name === 'syslog-tcp' || name === 'syslog-tls' ? 'oversized' : 'udp_overflow' }, 0);
       this.announce(name, l.address());
     }
     const http = listeners.http;
@@ -191,6 +231,7 @@ export class Service {
     await this.pipeline.flushDetectors().catch((e) => this.log(`tidewatch: flushing detectors: ${(e as Error).message}`));
     await this.http?.close();
     await this.incidents.idle();
+    await this.delivery.stop();
     this.wal.close();
     await this.store.close();
   }

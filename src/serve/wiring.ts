@@ -15,7 +15,9 @@ import { ConfigWatcher } from './configs.js';
 import type { Capabilities } from './context.js';
 import { IntelHolder } from './intel.js';
 import type { Metrics } from './metrics.js';
-import type { Stages } from './pipeline.js';
+import type { EventDetector, Stages } from './pipeline.js';
+import { sigmaStage, type SigmaStageInfo } from './roles/stages.js';
+import { AccessTail, accessOperators, accessSettings } from './access.js';
 
 export interface Background {
   name: string;
@@ -28,6 +30,9 @@ export interface Wiring {
   capabilities: Capabilities;
   background: Background[];
   intel: IntelHolder;
+  /** What the Sigma stage loaded (undefined: no rules, the stage is off). */
+  sigma?: SigmaStageInfo;
+  access?: AccessTail;
 }
 
 interface TaxiiPull {
@@ -58,7 +63,7 @@ function taxiiPulls(site: SiteConfig): TaxiiPull[] {
   });
 }
 
-export async function buildWiring(o: { site: SiteConfig; store: Store; metrics: Metrics; incidents: IncidentManager; log: (l: string) => void }): Promise<Wiring> {
+export async function buildWiring(o: { site: SiteConfig; store: Store; metrics: Metrics; incidents: IncidentManager; log: (l: string) => void; shippedRules?: string }): Promise<Wiring> {
   const { site, store, metrics, incidents, log } = o;
   // intel: the indicator matcher over events, flows and configs; reloaded when indicators change
   const intel = new IntelHolder(store, log);
@@ -68,9 +73,15 @@ export async function buildWiring(o: { site: SiteConfig; store: Store; metrics: 
   const decoder = new FlowDecoder();
   const analytics = new FlowAnalytics({ site, matchers: [intel.flowMatcher()] });
 
+  // hunt: the Sigma rules (shipped plus hunt.rules), the same stage the scale-out detector runs
+  const sigma = sigmaStage(site, log, o.shippedRules);
+  if (sigma.info && sigma.detector) log(`tidewatch: Sigma: ${sigma.info.rules} rules and ${sigma.info.correlations} correlations from ${sigma.info.files} files${sigma.info.errors ? ` (${sigma.info.errors} rejected)` : ''}`);
+  const eventDetectors: EventDetector[] = [intel.eventDetector()];
+  if (sigma.detector) eventDetectors.unshift(sigma.detector);
+
   const stages: Stages = {
     parseLine: (line, ctx) => parseLine(line, { refMs: ctx.refMs, file: ctx.source }),
-    eventDetectors: [intel.eventDetector()],
+    eventDetectors,
     flowDecoder: {
       decode: (packet, exporter, receivedMs) => decoder.feed(packet, exporter, receivedMs),
       drops: () => decoder.dropDeltas(),
@@ -87,6 +98,14 @@ export async function buildWiring(o: { site: SiteConfig; store: Store; metrics: 
     const interval = parseDuration(site.serve?.configs_poll ?? '5s') ?? 5000;
     const w = new ConfigWatcher({ dir, site, store, incidents, metrics, intel, intervalMs: interval, log });
     background.push({ name: `configs ${dir}`, start: () => w.start(), stop: () => w.stop() });
+  }
+  // access: tailed access-audit files through the access monitor
+  let access: AccessTail | undefined;
+  const acc = accessSettings(site);
+  if (acc) {
+    const tail = new AccessTail({ settings: acc, site, store, incidents, metrics, log });
+    access = tail;
+    background.push({ name: `access ${acc.files.join(', ')}`, start: () => tail.start(), stop: () => tail.stop() });
   }
   // intel: scheduled TAXII pulls, then a matcher reload
   for (const p of taxiiPulls(site)) {
@@ -110,6 +129,7 @@ export async function buildWiring(o: { site: SiteConfig; store: Store; metrics: 
 
   const capabilities: Capabilities = {
     indicators: { list: (q) => intel.list(q), import: (text, by) => intel.import(text, by) },
+    access: { operators: () => accessOperators(store) },
   };
-  return { stages, capabilities, background, intel };
+  return { stages, capabilities, background, intel, sigma: sigma.detector ? sigma.info : undefined, access };
 }

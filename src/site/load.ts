@@ -26,6 +26,17 @@ function strList(file: string, key: string, v: unknown): string[] {
   });
 }
 
+function mapping(file: string, key: string, v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SiteError(file, `\`${key}\` must be a mapping`);
+  return v as Record<string, unknown>;
+}
+
+function huntSection(file: string, v: unknown): SiteConfig['hunt'] {
+  if (v === undefined || v === null) return undefined;
+  const h = mapping(file, 'hunt', v);
+  return { rules: h.rules === undefined ? undefined : strList(file, 'hunt.rules', h.rules) };
+}
+
 /** Builds a SiteConfig from a parsed object (exported so tests and the drill generator can build one in memory). */
 export function siteFromObject(raw: unknown, file = '<inline>'): SiteConfig {
   const o = (raw ?? {}) as Record<string, unknown>;
@@ -42,6 +53,8 @@ export function siteFromObject(raw: unknown, file = '<inline>'): SiteConfig {
     listeners: {},
     serve: (o.serve as Record<string, unknown>) ?? undefined,
     scaleout: o.scaleout as SiteConfig['scaleout'],
+    hunt: huntSection(file, o.hunt),
+    delivery: o.delivery === undefined || o.delivery === null ? undefined : mapping(file, 'delivery', o.delivery),
     flows: o.flows && typeof o.flows === 'object' && !Array.isArray(o.flows) ? (o.flows as Record<string, unknown>) : undefined,
     assumptions,
     path: file === '<inline>' ? undefined : file,
