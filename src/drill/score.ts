@@ -238,7 +238,7 @@ async function runPipeline(dir: string, site: SiteConfig, store: Store, manifest
     const bad = engine.errors.length ? `, ${engine.errors.length} rule errors (first: ${engine.errors[0].file}: ${engine.errors[0].reason})` : '';
     stages.push({ stage: 'hunt', status: 'ran', alerts: nSigma, note: `${engine.parsed.detections.length + engine.parsed.correlations.length} Sigma rules over ${hunt.events} events${bad}` });
   } else {
-    stages.push({ stage: 'hunt', status: 'not available', alerts: 0, note: `${hunt.events} events parsed; no Sigma rules shipped in ${relative(process.cwd(), SHIPPED_RULES()) || SHIPPED_RULES()} yet` });
+    stages.push({ stage: 'hunt', status: 'not available', alerts: 0, note: `${hunt.events} events parsed; no Sigma rules shipped in rules/sigma yet` });
   }
   log(`hunt: ${hunt.events} events, ${nSigma} Sigma alerts from ${sigmaFiles.length} rule files`);
 
