@@ -14,7 +14,8 @@ import { loadSite } from '../site/load.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { auditConfigText, driftFindings, findingToAlert, configAddresses } from '../pipeline/audit.js';
-import { FlowAnalytics, readFlowFiles } from '../pipeline/flows.js';
+import { FlowAnalytics, FlowDecoder, readFlowFiles } from '../pipeline/flows.js';
+import { readCapture } from '../sources/pcap.js';
 import { importIntel, loadMatcher, type IndicatorMatcher } from '../pipeline/intel.js';
 import { parseFile } from '../pipeline/parse.js';
 import { HuntEngine, huntFiles, findRuleFiles, SHIPPED_RULES } from '../pipeline/hunt.js';
@@ -333,15 +334,62 @@ export async function scoreDataset(dirIn: string, opts: ScoreOptions = {}): Prom
       await mgr.ingest(batch, batch[batch.length - 1].time);
     }
     const incidents = (await store.listIncidents({ limit: 100_000, order: 'severity' })).items.filter((x) => !x.merged_into);
-    const card = scoreAlerts(dir, manifest, truth, site, uniqueAlerts, incidents, stages, data);
+    const card = scoreAlerts(dir, manifest, truth, site, uniqueAlerts, incidents, stages, data, plantedFlowRecords(dir, truth));
     return { card, incidents, alerts: uniqueAlerts };
   } finally {
     await store.close();
   }
 }
 
+/** A flow record's identity: exporter, 5-tuple and start (ms). */
+export function flowKey(exporter: string, f: { src_ip?: unknown; src_port?: unknown; dst_ip?: unknown; dst_port?: unknown; protocol?: unknown; time_start?: unknown; time?: unknown }): string {
+  return `${exporter}|${String(f.src_ip)}|${String(f.src_port ?? 0)}|${String(f.dst_ip)}|${String(f.dst_port ?? 0)}|${String(f.protocol)}|${Date.parse(String(f.time_start ?? f.time))}`;
+}
+
+/**
+ * The flow records inside the capture frames truth.jsonl names (a planted flow action's `lines` are frame numbers
+ * of flows/*.pcap): flow key -> the planted actions carried by that record. Only the captures that hold planted
+ * frames are decoded.
+ */
+export function plantedFlowRecords(dir: string, truth: readonly Planted[]): Map<string, Planted[]> {
+  const byFile = new Map<string, Map<number, Planted[]>>();
+  for (const p of truth) {
+    if (p.stream !== 'flows') continue;
+    for (const l of p.lines) {
+      const frames = byFile.get(l.file) ?? new Map<number, Planted[]>();
+      frames.set(l.line, [...(frames.get(l.line) ?? []), p]);
+      byFile.set(l.file, frames);
+    }
+  }
+  const out = new Map<string, Planted[]>();
+  for (const [file, frames] of byFile) {
+    const path = join(dir, file);
+    if (!existsSync(path)) continue;
+    const dec = new FlowDecoder();
+    for (const d of readCapture(path)) {
+      const recs = dec.feed(d.payload, d.src, d.timeMs);
+      const ps = frames.get(d.frame);
+      if (!ps) continue;
+      for (const r of recs) {
+        const k = flowKey(r.exporter, r);
+        out.set(k, [...new Set([...(out.get(k) ?? []), ...ps])]);
+      }
+    }
+  }
+  return out;
+}
+
+/** The flow record an alert is about (its event), as a flow key; undefined when the alert is not about one record. */
+function alertFlowKey(a: Alert): string | undefined {
+  const ev = a.event as Record<string, unknown> | undefined;
+  if (!ev || typeof ev.protocol !== 'number' || typeof ev.src_ip !== 'string') return undefined;
+  const f = a.source?.file ?? '';
+  const exporter = typeof ev.host === 'string' ? ev.host : /^(?:net)?flow:(.+)$/.exec(f)?.[1];
+  return exporter ? flowKey(exporter, ev) : undefined;
+}
+
 /** The matching and the figures (pure: alerts and truth in, scorecard out). */
-export function scoreAlerts(dir: string, manifest: Record<string, unknown>, truth: Planted[], site: SiteConfig, allAlerts: readonly Alert[], incidents: readonly Incident[], stages: StageReport[], data: string): Scorecard {
+export function scoreAlerts(dir: string, manifest: Record<string, unknown>, truth: Planted[], site: SiteConfig, allAlerts: readonly Alert[], incidents: readonly Incident[], stages: StageReport[], data: string, flowRecords: ReadonlyMap<string, Planted[]> = new Map()): Scorecard {
   const alerts = allAlerts.filter((a) => severityRank(a.severity) >= severityRank(SCORED_MIN_SEVERITY));
   const byLine = new Map<string, Planted[]>();
   for (const p of truth) for (const l of p.lines) {
@@ -372,6 +420,9 @@ export function scoreAlerts(dir: string, manifest: Record<string, unknown>, trut
       const rel = isAbsolute(src.file) ? relative(dir, src.file) : src.file;
       for (const ln of [...(src.line !== undefined ? [src.line] : []), ...(src.lines ?? [])]) for (const p of byLine.get(`${rel}\u0000${ln}`) ?? []) matched.add(p);
     }
+    // flows: the alert's event is one of the records in a planted capture frame
+    const fk = flowRecords.size ? alertFlowKey(a) : undefined;
+    if (fk) for (const p of flowRecords.get(fk) ?? []) matched.add(p);
     const devs = new Set<string>([...(a.device ? [a.device] : []), ...(a.entities?.devices ?? [])].map((x) => x.toLowerCase()));
     const ips = new Set<string>(a.entities?.ips ?? []);
     for (const p of truth) {
