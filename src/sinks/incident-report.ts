@@ -284,6 +284,7 @@ thead { display: table-header-group; }
 tr, .evidence { break-inside: avoid; page-break-inside: avoid; }
 pre { background: var(--bg2); border: 1px solid var(--line); padding: .4rem .6rem; white-space: pre-wrap; word-break: break-all; font: 12px/1.35 ui-monospace, Menlo, Consolas, monospace; margin: .3rem 0; }
 .meta td:first-child { width: 11rem; color: var(--muted); }
+#timeline td:first-child, #history td:first-child, #techniques td:nth-child(4) { white-space: nowrap; }
 .muted { color: var(--muted); }
 .sev { display: inline-block; padding: 0 .45rem; border-radius: .25rem; font-weight: 600; font-size: 12px; color: #fff; }
 .sev-critical { background: #8b0000; } .sev-high { background: #c2410c; } .sev-medium { background: #a16207; } .sev-low { background: #1d4ed8; } .sev-info { background: #57606a; }
