@@ -33,6 +33,8 @@ export interface DemoOptions {
   scenario?: string;
   devices?: number;
   days?: number;
+  /** Data directory for the embedded store (default OUT/.tidewatch). */
+  data?: string;
   log?: (m: string) => void;
 }
 
@@ -63,12 +65,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const devices = o.devices ?? DEMO_DEFAULTS.devices;
   const days = o.days ?? DEMO_DEFAULTS.days;
   const out = resolve(o.out);
+  if (o.data && existsSync(join(o.data, 'tidewatch.duckdb'))) log(`${o.data} already holds a store: its earlier alerts and incidents stay and are listed with this run's`);
   let t = performance.now();
   const gen = await generateDataset({ seed, scenario, devices, days, out, log });
   const tGen = (performance.now() - t) / 1000;
   log(`generated ${gen.files} files in ${tGen.toFixed(1)} s (${gen.planted} planted actions)`);
   t = performance.now();
-  const data = join(out, '.tidewatch');
+  const data = o.data ? resolve(o.data) : join(out, '.tidewatch');
   const { card, incidents } = await scoreDataset(out, { data, log });
   const tPipe = (performance.now() - t) / 1000;
   log(`pipeline ran in ${tPipe.toFixed(1)} s`);
@@ -128,13 +131,14 @@ function intOpt(name: string, v: string | undefined, def: number, min: number, m
   return n;
 }
 
-interface Opts { format?: string; audit?: boolean; out?: string; seed?: string; scenario?: string; devices?: string; days?: string }
+interface Opts { format?: string; audit?: boolean; out?: string; data?: string; seed?: string; scenario?: string; devices?: string; days?: string }
 
 export function register(program: Command): void {
   program
     .command('demo')
     .description('Generate a small synthetic carrier under attack, run the whole pipeline on it, print the incidents and the detection scorecard, and write an HTML incident report')
     .option('--out <dir>', 'folder for the dataset, its store and the report (an earlier demo there is replaced)', join(tmpdir(), 'tidewatch-demo'))
+    .option('--data <dir>', 'data directory for the embedded store that receives alerts and incidents (default OUT/.tidewatch)')
     .option('--seed <n>', 'seed of the carrier and the campaign', DEMO_DEFAULTS.seed)
     .option('--scenario <name>', 'campaign from rules/drills (loud, moderate, quiet) or a scenario file', DEMO_DEFAULTS.scenario)
     .option('--devices <n>', 'network devices', String(DEMO_DEFAULTS.devices))
@@ -174,7 +178,7 @@ Always exits 0 when the demo ran (findings are the point of the demo); 2 on erro
       if (!/^[\w.-]{1,64}$/.test(opts.seed ?? '')) throw new UsageError(`--seed must be a number or word (got "${opts.seed}")`);
       let r: DemoResult;
       try {
-        r = await runDemo({ out: opts.out!, seed: opts.seed, scenario: opts.scenario, devices, days, log: (m) => process.stderr.write(`tidewatch: ${m}\n`) });
+        r = await runDemo({ out: opts.out!, data: opts.data, seed: opts.seed, scenario: opts.scenario, devices, days, log: (m) => process.stderr.write(`tidewatch: ${m}\n`) });
       } catch (e) {
         if (e instanceof ScenarioError || /not empty and is not a drill dataset/.test((e as Error).message)) throw new UsageError((e as Error).message);
         throw e;
