@@ -134,12 +134,13 @@ export function evidenceOf(a: Alert): { kind: EvidenceKind; lines: string[] } {
     const line = str(ev.message);
     return { kind: 'config', lines: line ? [`${a.source?.line !== undefined ? `${a.source.line}: ` : ''}${line}`] : [] };
   }
-  const corr = a.correlation as { events?: { raw?: string; message?: string }[] } | undefined;
-  if (corr?.events?.length) {
-    const ls = corr.events.map((e) => e.raw ?? e.message).filter((x): x is string => typeof x === 'string');
-    if (ls.length) return { kind: 'log', lines: ls };
-  }
   const raw = str(ev.raw) ?? str(ev.message);
+  // Sigma correlations: the event that completed it, then the contributing events by time, file and line
+  const corr = a.correlation as { events?: { time?: string; rule?: string; file?: string; line?: number }[] } | undefined;
+  if (corr?.events?.length) {
+    const refs = corr.events.map((e) => [e.time ?? '', e.file ? `${e.file}${e.line !== undefined ? `:${e.line}` : ''}` : '', e.rule ? `(${e.rule})` : ''].filter(Boolean).join('  '));
+    return { kind: 'log', lines: [...(raw ? [raw, ''] : []), `${corr.events.length} contributing events:`, ...refs] };
+  }
   if (raw) return { kind: 'log', lines: [raw] };
   const fields = Object.entries(ev).filter(([, v]) => v !== undefined && typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`);
   return { kind: 'other', lines: fields.length ? [fields.join(' ')] : [] };

@@ -203,3 +203,23 @@ test('GET /api/v1/incidents/:id/report: viewer role, html/md/json with their con
     await store.close();
   }
 });
+
+test('incident report: a Sigma correlation lists its contributing events by file and line', () => {
+  const a: Alert = {
+    id: 'c1', time: '2026-11-01T03:00:00.000Z', detector: 'sigma', severity: 'high', attack: ['T1110'], device: 'edge1',
+    rule: { id: 'brute', title: 'Many failed logins', level: 'high', tags: [], kind: 'correlation' },
+    source: { file: 'syslog/edge1.log', line: 9, lines: [3, 5, 9] },
+    event: { raw: 'Login failed for user admin password=Sup3rSecret' },
+    correlation: { type: 'event_count', events: [{ time: '2026-11-01T02:59:00.000Z', file: 'syslog/edge1.log', line: 3, rule: 'login-failed' }, { time: '2026-11-01T03:00:00.000Z', file: 'syslog/edge1.log', line: 9, rule: 'login-failed' }] },
+  };
+  const inc: Incident = {
+    id: 'INC-c', title: 'Brute force on edge1', severity: 'high', state: 'new', first_seen: a.time, last_seen: a.time, alert_ids: ['c1'],
+    techniques: [{ technique: 'T1110', tactic: 'credential-access', name: 'Brute Force' }], timeline: [{ time: a.time, alert_id: 'c1', title: 'Many failed logins', device: 'edge1', technique: 'T1110', tactic: 'credential-access' }],
+    devices: ['edge1'], accounts: ['admin'], ips: [], remediation: [], history: [], notes: [],
+  };
+  const r = buildIncidentReport(inc, [a]);
+  assert.equal(r.evidence[0].source, 'syslog/edge1.log:9');
+  assert.deepEqual(r.evidence[0].lines.slice(2), ['2 contributing events:', '2026-11-01T02:59:00.000Z  syslog/edge1.log:3  (login-failed)', '2026-11-01T03:00:00.000Z  syslog/edge1.log:9  (login-failed)']);
+  assert.ok(!JSON.stringify(r).includes('Sup3rSecret'), 'password in a log line redacted');
+  assert.equal(r.evidence[0].lines[0], 'Login failed for user admin password=<redacted>');
+});
