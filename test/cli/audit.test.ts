@@ -87,8 +87,8 @@ test('tidewatch audit --baseline reports drift', () => {
   assert.equal(doc.summary.baseline, base);
 });
 
-test('tidewatch demo audits the sample fleet and exits 0', () => {
-  const r = run('demo');
+test('tidewatch demo --audit audits the sample fleet and exits 0', () => {
+  const r = run('demo', '--audit');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /8 devices audited with \d+ checks/);
   assert.match(r.out, /edge1 \(iosxe\)/);
