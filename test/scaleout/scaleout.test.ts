@@ -245,7 +245,14 @@ describe('scale-out on a drill dataset', { concurrency: false }, () => {
       process.stdout.write(`# after a detector crash: ${n} alerts ${JSON.stringify(out.byDetector)}, ${out.correlations} correlation alerts, ${out.incidents.length} incidents\n`);
       const doubled = [...out.alerts].filter(([k, c]) => c > (embedded.alerts.get(k) ?? 0)).map(([k]) => k);
       assert.deepEqual(doubled, [], 'alerts doubled');
-      assert.deepEqual(diff(embedded.alerts, out.alerts), [], 'alerts lost or doubled after the crash');
+      const lost = diff(embedded.alerts, out.alerts);
+      if (lost.length) {
+        // what the roles said, to tell a lost batch from a late one
+        const rows = await (await fetch(`${cluster.clickhouse.url}/?query=${encodeURIComponent('SELECT host, count() FROM tidewatch.events GROUP BY host ORDER BY host FORMAT TSV')}`)).text();
+        process.stdout.write(`# events per host in ClickHouse:\n${rows.split('\n').map((l) => `#   ${l}`).join('\n')}\n`);
+        for (const r of cluster.roles) process.stdout.write(`# --- ${r.role} ${r.proc.pid} ---\n${r.log().split('\n').slice(-40).map((l) => `# ${l}`).join('\n')}\n`);
+      }
+      assert.deepEqual(lost, [], 'alerts lost or doubled after the crash');
       assert.equal(out.correlations, embedded.correlations, 'correlation alerts (windows spanning the crash included)');
       assert.deepEqual(out.incidents, embedded.incidents);
     } finally {
