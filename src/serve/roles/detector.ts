@@ -72,7 +72,7 @@ export class DetectorRole {
     await worker.start();
     const http = resolveListeners(o.site, o.listen).http;
     if (http !== 'off') {
-      role.http = await startOpsHttp(http, TokenStore.forData(o.data), metrics, () => ({ status: 'ok', role: 'detector', partitions: worker.stats.partitions, ...(o.health?.() ?? {}) }));
+      role.http = await startOpsHttp(http, TokenStore.forData(o.data), metrics, () => ({ status: 'ok', role: 'detector', ...worker.stats, ...(o.health?.() ?? {}) }));
       role.bound.http = { host: http.host, port: role.http.port };
       o.log(`listening http ${endpointText(role.bound.http)}`);
     }
