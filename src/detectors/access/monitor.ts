@@ -468,7 +468,7 @@ export class AccessMonitor {
       attack,
       devices: [...b.hosts],
       reasons: [
-        `Anomaly score ${score} (alert at ${this.params.threshold}) for ${op.name} between ${hhmm(start)} and ${hhmm(start + HOUR_MS)} UTC on ${new Date(start).toISOString().slice(0, 10)}: ${b.events} events on ${[...b.systems].join(', ')}.`,
+        `Anomaly score ${score} (alert at ${this.params.threshold}) for ${op.name} between ${hhmm(start)} and ${hhmm(start + HOUR_MS)} UTC on ${new Date(start).toISOString().slice(0, 10)}: ${b.events} event${b.events === 1 ? '' : 's'} on ${[...b.systems].join(', ')}.`,
         ...s.components.map((c) => `${op.name} ${c.reason()}.`),
       ],
       event: { time: op.bucketTime, operator: op.name, system: [...b.systems].join(','), hour: new Date(start).toISOString(), events: b.events },
