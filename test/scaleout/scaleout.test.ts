@@ -253,6 +253,7 @@ describe('scale-out on a drill dataset', { concurrency: false }, () => {
         for (const r of cluster.roles) process.stdout.write(`# --- ${r.role} ${r.proc.pid} ---\n${r.log().split('\n').slice(-40).map((l) => `# ${l}`).join('\n')}\n`);
       }
       assert.deepEqual(lost, [], 'alerts lost or doubled after the crash');
+      assert.ok(embedded.correlations > 0, 'the dataset raises Sigma correlation alerts (so windows can span the kill)');
       assert.equal(out.correlations, embedded.correlations, 'correlation alerts (windows spanning the crash included)');
       assert.deepEqual(out.incidents, embedded.incidents);
     } finally {
