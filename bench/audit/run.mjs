@@ -33,7 +33,7 @@ const N = Number(argStr('configs') ?? 10_000);
 const PER_DIR = 1000;
 const N1K = Math.min(1000, N);
 const TARGET = 2000;
-const GEN_VERSION = 3;
+const GEN_VERSION = 4;
 const CACHE = argStr('cache') ?? join(tmpdir(), `tw-bench-audit-v${GEN_VERSION}-${N}`);
 
 const SHARED = [resolve(ROOT, '../shared'), process.env.TIDEWATCH_SHARED, '/work/shared'].filter(Boolean).find((d) => existsSync(join(d, 'corpus')));
@@ -69,6 +69,7 @@ function shiftIps(line, k) {
   });
 }
 
+const HEADER_RE = /^(?:Building configuration|Current configuration|!RANCID|!Time:|!Command:|!Last configuration change|!NVRAM config last updated)/;
 const HOST_RE = /^(\s*)(hostname|host-name|set system host-name|switchname)(\s+)("?)[^\s;"]+("?)(;?)\s*$/;
 
 /** Loads the corpus: every file that parses, with its platform, form and lines. */
@@ -82,7 +83,7 @@ function loadBases() {
     const lines = text.split('\n');
     while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
     if (lines.length < 20) continue;
-    bases.push({ file: f, platform: tree.platform, form: tree.form, lines });
+    bases.push({ file: f, platform: tree.platform, form: tree.form, lines, hasEnd: tree.form === 'indent' && lines.some((l) => l === 'end') });
   }
   return bases;
 }
@@ -122,6 +123,7 @@ function makeConfig(base, n, target) {
     if (base.lines.length > need) end = pts.find((p) => p >= need) ?? base.lines.length;
     for (let i = 0; i < end; i++) {
       let l = base.lines[i];
+      if (base.form === 'indent' && (l === 'end' || (copy > 0 && HEADER_RE.test(l)))) continue; // one header, one final end
       if (HOST_RE.test(l)) {
         if (copy > 0) continue;
         l = l.replace(HOST_RE, (_m, sp, kw, ws, q1, q2, semi) => `${sp}${kw}${ws}${q1}bench-${String(n).padStart(5, '0')}${q2}${semi}`);
@@ -137,6 +139,7 @@ function makeConfig(base, n, target) {
     copy++;
     if (copy > 2000) break;
   }
+  if (base.hasEnd) out.push('end');
   return out.join('\n') + '\n';
 }
 
