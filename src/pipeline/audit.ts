@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,16 +182,27 @@ export async function* listFiles(paths: readonly string[]): AsyncGenerator<{ fil
       yield { file: p, error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
       continue;
     }
-    if (st.isDirectory()) {
-      let names: string[];
-      try {
-        names = (await readdir(p)).sort();
-      } catch (e) {
-        yield { file: p, error: `cannot list folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
-        continue;
-      }
-      yield* listFiles(names.filter((n) => !n.startsWith('.')).map((n) => join(p, n)));
-    } else yield { file: p };
+    if (st.isDirectory()) yield* listFolder(p);
+    else yield { file: p };
+  }
+}
+
+/** One folder's files, recursively: the entry types from readdir spare a stat per file (symlinks are followed). */
+async function* listFolder(dir: string): AsyncGenerator<{ file: string; error?: string }> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    yield { file: dir, error: `cannot list folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isFile()) yield { file: p };
+    else if (e.isDirectory()) yield* listFolder(p);
+    else yield* listFiles([p]);
   }
 }
 
@@ -207,6 +218,9 @@ export async function readConfigFile(file: string): Promise<{ text: string } | {
     return { error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, io: true };
   }
 }
+
+/** How many files auditFiles reads ahead of the one it audits. */
+const READ_AHEAD = 8;
 
 export type AuditItem =
   | { device: DeviceReport; error?: undefined; /** A problem with a file that was still audited (truncation). */ warning?: AuditError }
@@ -242,9 +256,32 @@ export async function* auditFiles(paths: readonly string[], opts: AuditOptions =
   const topts: AuditTextOptions = { showSecrets: opts.showSecrets, checks, platform: opts.platform };
   const base = opts.baseline?.length ? await indexBaseline(opts.baseline, opts) : undefined;
   if (base) for (const e of base.errors) yield { error: e, io: /cannot/.test(e.message) };
-  for await (const f of listFiles(paths)) {
+  // Reads run a few files ahead of the audit, so the file system works while this thread parses and checks
+  // (one file at a time would leave the CPU idle on every open/stat/read/close round trip). Memory stays
+  // bounded by READ_AHEAD file texts.
+  const files = listFiles(paths);
+  const ahead: Promise<{ f: { file: string; error?: string }; r?: Awaited<ReturnType<typeof readConfigFile>> } | undefined>[] = [];
+  let listed = false;
+  const fill = () => {
+    while (!listed && ahead.length < READ_AHEAD) {
+      ahead.push(files.next().then(async (n) => {
+        if (n.done) { listed = true; return undefined; }
+        return n.value.error ? { f: n.value } : { f: n.value, r: await readConfigFile(n.value.file) };
+      }));
+      // the generator serializes next() calls; stop queueing once one reports the end
+      if (listed) break;
+    }
+  };
+  for (;;) {
+    fill();
+    const next = await ahead.shift();
+    if (!next) {
+      if (listed && !ahead.length) break;
+      continue;
+    }
+    const f = next.f;
     if (f.error) { yield { error: { file: f.file, message: f.error }, io: true }; continue; }
-    const r = await readConfigFile(f.file);
+    const r = next.r!;
     if ('error' in r) { yield { error: { file: f.file, message: r.error }, io: r.io }; continue; }
     const res = auditConfigText(r.text, f.file, site, topts);
     if (res.error) { yield { error: res.error, io: false }; continue; }
