@@ -219,8 +219,17 @@ export async function readConfigFile(file: string): Promise<{ text: string } | {
   }
 }
 
-/** How many files auditFiles reads ahead of the one it audits. */
-const READ_AHEAD = 8;
+/** readConfigFile for batch use (the CLI): the same checks and messages, plain syscalls, no thread-pool round trips. */
+export function readConfigFileSync(file: string): { text: string } | { error: string; io: boolean } {
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return { error: 'not a regular file', io: true };
+    if (st.size > MAX_CONFIG_BYTES) return { error: `too large for a device configuration (${st.size} bytes; limit ${MAX_CONFIG_BYTES})`, io: false };
+    return { text: readFileSync(file).toString('utf8') };
+  } catch (e) {
+    return { error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, io: true };
+  }
+}
 
 export type AuditItem =
   | { device: DeviceReport; error?: undefined; /** A problem with a file that was still audited (truncation). */ warning?: AuditError }
@@ -256,32 +265,11 @@ export async function* auditFiles(paths: readonly string[], opts: AuditOptions =
   const topts: AuditTextOptions = { showSecrets: opts.showSecrets, checks, platform: opts.platform };
   const base = opts.baseline?.length ? await indexBaseline(opts.baseline, opts) : undefined;
   if (base) for (const e of base.errors) yield { error: e, io: /cannot/.test(e.message) };
-  // Reads run a few files ahead of the audit, so the file system works while this thread parses and checks
-  // (one file at a time would leave the CPU idle on every open/stat/read/close round trip). Memory stays
-  // bounded by READ_AHEAD file texts.
-  const files = listFiles(paths);
-  const ahead: Promise<{ f: { file: string; error?: string }; r?: Awaited<ReturnType<typeof readConfigFile>> } | undefined>[] = [];
-  let listed = false;
-  const fill = () => {
-    while (!listed && ahead.length < READ_AHEAD) {
-      ahead.push(files.next().then(async (n) => {
-        if (n.done) { listed = true; return undefined; }
-        return n.value.error ? { f: n.value } : { f: n.value, r: await readConfigFile(n.value.file) };
-      }));
-      // the generator serializes next() calls; stop queueing once one reports the end
-      if (listed) break;
-    }
-  };
-  for (;;) {
-    fill();
-    const next = await ahead.shift();
-    if (!next) {
-      if (listed && !ahead.length) break;
-      continue;
-    }
-    const f = next.f;
+  for await (const f of listFiles(paths)) {
     if (f.error) { yield { error: { file: f.file, message: f.error }, io: true }; continue; }
-    const r = next.r!;
+    // Synchronous read: for a batch audit it costs the same syscalls without the thread-pool round trips of
+    // fs/promises (a quarter of the time on small files); the parse that follows blocks this thread anyway.
+    const r = readConfigFileSync(f.file);
     if ('error' in r) { yield { error: { file: f.file, message: r.error }, io: r.io }; continue; }
     const res = auditConfigText(r.text, f.file, site, topts);
     if (res.error) { yield { error: res.error, io: false }; continue; }
