@@ -8,6 +8,7 @@ import type { AccessAlertKind, AccessEvent, Warrant } from '../../model/access.j
 import type { SourceRef } from '../../model/event.js';
 import type { Severity } from '../../model/severity.js';
 import { isIp, parsePrefix, inAnyPrefix, type Prefix } from '../../util/ip.js';
+import { parseIsoMs } from '../../util/time.js';
 import { makeAccessAlert, redactEvent } from './alerts.js';
 import {
   DEFAULT_MODEL_PARAMS, DayState, HOUR_MS, HourBucket, Window60, dayIndex, fmtBytes, scoreHour,
@@ -197,7 +198,7 @@ export class AccessMonitor {
 
   /** Checks one event; returns the alerts it raises, and those of operator-hours it closes. */
   process(e: AccessEvent, source: SourceRef): Alert[] {
-    const t = Date.parse(e.time);
+    const t = parseIsoMs(e.time);
     if (!Number.isFinite(t)) {
       this.stats.bad_time++;
       return [];
@@ -377,6 +378,8 @@ export class AccessMonitor {
         const auth = w.ops.size === 0 || w.ops.has(op.key);
         if (cited && w === cited) citedCovers = auth;
         if (auth) authorized = true;
+        // nothing later can change the outcome: authorized, and the cited warrant (if any) already seen
+        if (authorized && (!cited || citedCovers !== undefined)) break;
       }
       if (!covering) {
         let why: string;
