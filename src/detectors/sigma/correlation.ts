@@ -115,9 +115,14 @@ export class CorrelationState {
 
   private valueOf(g: Entry[], start: number, end: number): number {
     const c = this.corr;
+    if (c.type === 'event_count') {
+      // hot path (every add of a burst rule): count without building the window
+      let k = 0;
+      for (let i = 0; i < g.length; i++) { const t = g[i].t; if (t >= start && t <= end) k++; }
+      return k;
+    }
     const win = g.filter((e) => e.t >= start && e.t <= end);
     switch (c.type) {
-      case 'event_count': return win.length;
       case 'value_count': return new Set(win.map((e) => JSON.stringify(e.v))).size;
       case 'temporal': return new Set(win.map((e) => e.ref)).size;
       case 'temporal_ordered': {
