@@ -264,7 +264,9 @@ export async function huntFiles(inputs: string[], opts: HuntFilesOptions): Promi
     const alerts = engine.process(it.event, { file: it.file, line: it.line });
     return alerts.length ? emit(alerts) : undefined;
   };
-  const parseOpts = { platform: opts.platform, timeField: opts.timeField };
+  // small batches: parsed events are handled while still young (4096-event batches outlived scavenges and made
+  // the GC copy and promote them; bench/hunt)
+  const parseOpts = { platform: opts.platform, timeField: opts.timeField, batchSize: 256 };
   if (paths.length === 1) {
     try {
       for await (const batch of parseFile(paths[0], parseOpts, counters)) {
