@@ -121,6 +121,16 @@ export class CorrelationState {
       for (let i = 0; i < g.length; i++) { const t = g[i].t; if (t >= start && t <= end) k++; }
       return k;
     }
+    if (c.type === 'value_count') {
+      // distinct values in the window; primitives are told apart by a Set as JSON would tell them apart
+      const seen = new Set<unknown>();
+      for (let i = 0; i < g.length; i++) {
+        const e = g[i];
+        if (e.t < start || e.t > end) continue;
+        seen.add(e.v !== null && typeof e.v === 'object' ? '\u0000' + JSON.stringify(e.v) : e.v);
+      }
+      return seen.size;
+    }
     if (c.type === 'temporal' && c.rules.length <= 30) {
       // distinct referenced rules in the window, as a bit set (no Set or window array per event)
       let seen = 0, k = 0;
@@ -147,7 +157,6 @@ export class CorrelationState {
     }
     const win = g.filter((e) => e.t >= start && e.t <= end);
     switch (c.type) {
-      case 'value_count': return new Set(win.map((e) => JSON.stringify(e.v))).size;
       case 'temporal': return new Set(win.map((e) => e.ref)).size;
       default: {
         const xs = win.map((e) => e.v as number);
