@@ -245,9 +245,12 @@ export function expandInputs(paths: string[]): string[] {
 
 /** Runs the engine over files (folders: every file under them); several files are merged by event time. */
 export async function huntFiles(inputs: string[], opts: HuntFilesOptions): Promise<HuntSummary> {
-  const paths = expandInputs(inputs);
+  const paths: string[] = [];
+  const empty: string[] = [];
+  for (const i of inputs) { const e = expandInputs([i]); if (!e.length) empty.push(i); paths.push(...e); }
   const counters = opts.counters ?? newCounters();
   const sum: HuntSummary = { files: paths.length, lines: 0, events: 0, unparsed: 0, outOfRange: 0, alerts: 0, failed: {} };
+  for (const e of empty) sum.failed[e] = 'folder holds no files';
   const engine = opts.engine;
   const timed = opts.since !== undefined || opts.until !== undefined;
   const emit = async (alerts: Alert[]) => {
