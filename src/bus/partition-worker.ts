@@ -121,7 +121,8 @@ export class PartitionWorker {
     if (!this.keeper.partitions.includes(p)) { ctl.stop = true; return; }
     const consumer = await this.bus.partitionConsumer(p, lastSeq);
     while (!ctl.stop && !this.stopped) {
-      const msgs = await consumer.fetch({ max_messages: 32, expires: 1000 });
+      // consume(), not repeated fetch(): see src/bus/batches.ts for why
+      const msgs = await consumer.consume({ max_messages: 32 });
       ctl.msgs = msgs;
       for await (const m of msgs) {
         if (ctl.stop || this.stopped) { m.nak(); continue; }

@@ -1,7 +1,9 @@
 import type { Alert } from '../../model/alert.js';
 import type { FlowRecord } from '../../model/flow.js';
 import type { StoredEvent } from '../../store/store.js';
+import type { Consumer, JsMsg } from 'nats';
 import { Bus } from '../../bus/jetstream.js';
+import { consumeBatches } from '../../bus/batches.js';
 import { ClickHouseStore } from '../../store/clickhouse/clickhouse-store.js';
 import { IncidentManager } from '../../correlation/manager.js';
 import { endpointText, resolveListeners, type Endpoint } from '../config.js';
@@ -68,59 +70,57 @@ export class StoreRole {
     this.retentionTimer.unref();
   }
 
-  private async eventsLoop(): Promise<void> {
-    const consumer = await this.bus.storeConsumer();
+  private readonly iterators: { stop(): void }[] = [];
+
+  /** Runs a batch loop over a consumer until the role stops; a broken consumer is opened again after a pause. */
+  private async loop(name: string, open: () => Promise<Consumer>, max: number, handle: (batch: JsMsg[]) => Promise<void>): Promise<void> {
     while (!this.stopped) {
       try {
-        const msgs = await consumer.fetch({ max_messages: 256, expires: 1000 });
-        const events: StoredEvent[] = [];
-        const flows: FlowRecord[] = [];
-        const held = [];
-        for await (const m of msgs) {
-          for (const it of JSON.parse(Buffer.from(m.data).toString()) as BusItem[]) {
-            if (it.k === 'f') flows.push(it.f); else events.push(it.e);
-          }
-          held.push(m);
-        }
-        if (!held.length) continue;
-        await this.store.insertEvents(events);
-        await this.store.insertFlows(flows);
-        this.stored.events += events.length;
-        this.stored.flows += flows.length;
-        await Promise.all(held.map((m) => m.ackAck()));
+        await consumeBatches(await open(), {
+          max, idleMs: 100, stopped: () => this.stopped,
+          onError: (e) => this.log(`tidewatch store: ${name}: ${e.message}; the batch will be redelivered`),
+          register: (m) => this.iterators.push(m),
+        }, handle);
       } catch (e) {
         if (this.stopped) return;
-        this.log(`tidewatch store: events: ${(e as Error).message}; retrying`);
+        this.log(`tidewatch store: ${name}: ${(e as Error).message}; retrying`);
         await new Promise((r) => setTimeout(r, 500));
       }
     }
   }
 
-  private async alertsLoop(): Promise<void> {
-    const consumer = await this.bus.alertConsumer('store');
-    while (!this.stopped) {
-      try {
-        const msgs = await consumer.fetch({ max_messages: 1000, expires: 1000 });
-        const alerts: Alert[] = [];
-        const held = [];
-        for await (const m of msgs) { alerts.push(JSON.parse(Buffer.from(m.data).toString()) as Alert); held.push(m); }
-        if (!held.length) continue;
-        // detectors deliver in any order: correlate each batch in event-time order, as the single process does
-        alerts.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
-        const r = await this.incidents.ingest(alerts);
-        this.stored.alerts += r.stored.length;
-        await Promise.all(held.map((m) => m.ackAck()));
-      } catch (e) {
-        if (this.stopped) return;
-        this.log(`tidewatch store: alerts: ${(e as Error).message}; retrying`);
-        await new Promise((r) => setTimeout(r, 500));
+  private eventsLoop(): Promise<void> {
+    return this.loop('events', () => this.bus.storeConsumer(), 256, async (held) => {
+      const events: StoredEvent[] = [];
+      const flows: FlowRecord[] = [];
+      for (const m of held) {
+        for (const it of JSON.parse(Buffer.from(m.data).toString()) as BusItem[]) {
+          if (it.k === 'f') flows.push(it.f); else events.push(it.e);
+        }
       }
-    }
+      await this.store.insertEvents(events);
+      await this.store.insertFlows(flows);
+      this.stored.events += events.length;
+      this.stored.flows += flows.length;
+      await Promise.all(held.map((m) => m.ackAck()));
+    });
+  }
+
+  private alertsLoop(): Promise<void> {
+    return this.loop('alerts', () => this.bus.alertConsumer('store'), 1000, async (held) => {
+      const alerts = held.map((m) => JSON.parse(Buffer.from(m.data).toString()) as Alert);
+      // detectors deliver in any order: correlate each batch in event-time order, as the single process does
+      alerts.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
+      const r = await this.incidents.ingest(alerts);
+      this.stored.alerts += r.stored.length;
+      await Promise.all(held.map((m) => m.ackAck()));
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    for (const it of this.iterators) it.stop();
     await Promise.all(this.loops);
     await this.incidents.idle();
     await this.http?.app.close();
