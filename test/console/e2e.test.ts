@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../corpus.js';
+import { worstIncident } from '../../src/cli/demo.js';
+import type { Incident } from '../../src/model/incident.js';
 import { CHROMIUM, SCREENSHOTS, createToken, launchBrowser, screenshot, startService, type Browser, type RunningService } from './harness.js';
 import { plantedOn, seedDrill, shows, type DrillFixture } from './fixture.js';
 
@@ -68,8 +70,9 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
       assert.ok(Date.now() < deadline, `the service audited ${d.total} of ${fx.configDevices.length} device configs in 90 s: ${svc.stderr()}`);
       await new Promise((r) => setTimeout(r, 500));
     }
-    const list = await api<{ items: { id: string }[] }>('incidents?state=open&sort=severity&limit=1');
-    worst = await api<ApiIncident>(`incidents/${list.items[0].id}`);
+    // the worst incident as `tidewatch demo` picks it: highest severity, then most alerts, then earliest
+    const open = await api<{ items: Incident[] }>('incidents?state=open&sort=severity&limit=1000');
+    worst = await api<ApiIncident>(`incidents/${worstIncident(open.items)!.id}`);
     browser = await launchBrowser(LAPTOP);
   });
 
@@ -110,7 +113,8 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main');
     // Tab from the top reaches the section links in order; Enter follows one
-    await page.evaluate('document.activeElement.blur()');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     await page.keyboard.press('Tab'); // skip link
     const seen: string[] = [];
     for (let i = 0; i < 8 && !seen.includes('Incidents'); i++) { await page.keyboard.press('Tab'); seen.push(await focused(page)); }
@@ -165,7 +169,7 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
     await sendSyslog(Array.from({ length: 20 }, (_, i) => `<189>Oct 20 12:00:${String(i).padStart(2, '0')} nyc-pe-01 %SYS-5-CONFIG_I: Configured from console by netops on vty0 (10.40.0.5)`));
     const ingest = page.locator('#ov-ingest');
     await ingest.getByText(/syslog/).first().waitFor({ timeout: 15_000 });
-    await page.waitForFunction(`(() => { const r = [...document.querySelectorAll('#ov-ingest tbody tr')].find((tr) => tr.textContent.includes('syslog')); return r && /\\b20\\b/.test(r.textContent); })()`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(`[...document.querySelectorAll('#ov-ingest tbody tr')].some((tr) => tr.querySelector('th').textContent.startsWith('syslog') && tr.querySelector('td:nth-child(3)').textContent === '20')`, undefined, { timeout: 15_000 });
     await screenshot(page, '01-overview');
   });
 
@@ -176,7 +180,13 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
     await rows.first().waitFor();
     assert.equal(worst.severity, 'critical');
     await screenshot(page, '02-incidents');
-    await rows.first().getByRole('link').first().click();
+    // the list leads with the critical incidents (the API breaks ties by last seen); the worst is one of them
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => (tr.querySelector('th a')?.getAttribute('href') ?? '').replace(/^.*\/incidents\//, '')));
+    const sev = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent?.trim() ?? ''));
+    const at = ids.indexOf(worst.id);
+    assert.ok(at >= 0, `the worst incident ${worst.id} is listed`);
+    assert.ok(sev.slice(0, at + 1).every((s) => s === 'critical'), `only critical incidents come before it (${sev.slice(0, at + 1).join(', ')})`);
+    await rows.nth(at).locator('th a').click();
     await page.getByRole('heading', { level: 1 }).filter({ hasText: 'critical' }).waitFor();
     assert.match(page.url(), new RegExp(`#/incidents/${worst.id}$`));
 
@@ -241,11 +251,15 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
   it('shows the evidence (log line, config diff, flow) and the remediation', async () => {
     const { page } = browser;
     const ev = page.locator('#evidence');
-    const withDiff = worst.alerts.find((a) => a.detector === 'audit' && Array.isArray(a.event?.diff) && (a.event.diff as { added: string[] }[]).some((d) => d.added.length));
-    assert.ok(withDiff, 'the incident has a config drift alert');
-    await ev.locator(`#alert-${withDiff.id}`).click();
-    const added = (withDiff.event!.diff as { added: string[] }[]).flatMap((d) => d.added)[0].trim();
-    await ev.locator('.diff .add').filter({ hasText: added }).first().waitFor();
+    // a config finding: its config line, and the diff of the config change that introduced it (the device's history)
+    const audit = worst.alerts.find((a) => a.detector === 'audit' && typeof a.event?.message === 'string' && /username|tunnel|aaa|access-list|permit/i.test(String(a.event.message)))
+      ?? worst.alerts.find((a) => a.detector === 'audit' && typeof a.event?.message === 'string');
+    assert.ok(audit, 'the incident has a config finding');
+    await ev.locator(`#alert-${audit.id}`).click();
+    const line = String(audit.event!.message).trim();
+    const item = ev.locator('li').filter({ has: page.locator(`#alert-${audit.id}`) });
+    await item.locator('pre.config').filter({ hasText: line }).first().waitFor();
+    await item.locator('.config-change .diff .add, .config-change .diff .del').filter({ hasText: line }).first().waitFor();
     const withLog = worst.alerts.find((a) => a.detector === 'sigma' && typeof a.event?.message === 'string');
     assert.ok(withLog, 'the incident has a log-line alert');
     await ev.locator(`#alert-${withLog.id}`).click();
@@ -259,7 +273,7 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
 
   it('exports the incident report', async () => {
     const { page } = browser;
-    for (const [label, check] of [['HTML', /<html[\s\S]*INC-/i], ['Markdown', /^#/m], ['JSON', /"id":\s*"INC-/]] as const) {
+    for (const [label, check] of [['HTML', /<html[\s\S]*INC-/i], ['Markdown', /^#/m], ['JSON', /"incident":\s*"INC-/]] as const) {
       const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#export').getByRole('button', { name: label }).click()]);
       const file = await dl.path();
       const text = readFileSync(file, 'utf8');
@@ -304,7 +318,7 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
     await page.getByRole('heading', { name: 'Indicators', level: 1 }).waitFor();
     const manifest = JSON.parse(readFileSync(join(fx.dir, 'manifest.json'), 'utf8')) as { actor: { in_intel: string[] } };
     const actor = manifest.actor.in_intel[0];
-    await page.getByLabel('Search').fill(actor);
+    await page.getByRole('searchbox', { name: 'Search' }).fill(actor);
     await page.getByRole('button', { name: 'Search' }).click();
     const match = page.getByRole('button', { name: new RegExp(`matches of ${actor.replace(/\./g, '\\.')}$`) });
     await match.click();
