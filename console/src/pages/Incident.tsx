@@ -79,15 +79,19 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
               <table className="data timeline" aria-label="Timeline entries">
                 <thead><tr><th scope="col">time</th><th scope="col">device</th><th scope="col">what</th><th scope="col">technique</th><th scope="col">tactic</th></tr></thead>
                 <tbody>
-                  {timeline.map((e, i) => (
-                    <tr key={`${e.alert_id}-${i}`} data-technique={e.technique ?? ''}>
+                  {timeline.map((e, i) => {
+                    // the entry's technique first, then the alert's other techniques
+                    const others = (alertsById.get(e.alert_id)?.attack ?? []).filter((t) => t !== e.technique);
+                    return (
+                    <tr key={`${e.alert_id}-${i}`} data-technique={e.technique ?? ''} data-techniques={[e.technique, ...others].filter(Boolean).join(' ')}>
                       <td><Time t={e.time} /></td>
                       <td>{e.device ? <Link to={`/devices/${encodeURIComponent(e.device)}`}>{e.device}</Link> : '—'}</td>
                       <td>{alertsById.has(e.alert_id) ? <a href={`#alert-${e.alert_id}`} onClick={(ev) => { ev.preventDefault(); pick(e.alert_id); }}>{e.title}</a> : e.title}</td>
-                      <td><code>{e.technique ?? '—'}</code></td>
+                      <td><code>{e.technique ?? '—'}</code>{others.length ? <span className="muted small"> also {others.map((t) => <code key={t}>{t} </code>)}</span> : null}</td>
                       <td>{e.tactic ?? '—'}</td>
                     </tr>
-                  ))}
+                    );
+                  })}
                 </tbody>
               </table>
             </>
