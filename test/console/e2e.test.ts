@@ -188,7 +188,21 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
     const at = ids.indexOf(worst.id);
     assert.ok(at >= 0, `the worst incident ${worst.id} is listed`);
     assert.ok(sev.slice(0, at + 1).every((s) => s === 'critical'), `only critical incidents come before it (${sev.slice(0, at + 1).join(', ')})`);
-    await rows.nth(at).locator('th a').click();
+    // filters: by device, then by minimum severity; the list agrees with the API
+    const dev = worst.devices.find((d) => /^[a-z]/.test(d)) ?? worst.devices[0];
+    await page.getByLabel('Device').fill(dev);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const byDevice = await api<{ total: number; items: { id: string }[] }>(`incidents?state=open&sort=severity&device=${encodeURIComponent(dev)}`);
+    assert.ok(byDevice.total < (await api<{ total: number }>('incidents?state=open')).total, `the device filter narrows the list (${dev})`);
+    await page.getByRole('heading', { name: `${byDevice.total} incident${byDevice.total === 1 ? '' : 's'}`, exact: true }).waitFor();
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => (tr.querySelector('th a')?.getAttribute('href') ?? '').replace(/^.*\/incidents\//, '')));
+    assert.deepEqual(shown, byDevice.items.map((i) => i.id));
+    await page.getByLabel('Device').fill('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByLabel('Severity at least').selectOption('critical');
+    const crit = await api<{ total: number }>('incidents?state=open&severity=critical');
+    await page.getByRole('heading', { name: `${crit.total} incident${crit.total === 1 ? '' : 's'}`, exact: true }).waitFor();
+    await page.locator(`table.incidents tbody tr th a[href$="${worst.id}"]`).click();
     await page.getByRole('heading', { level: 1 }).filter({ hasText: 'critical' }).waitFor();
     assert.match(page.url(), new RegExp(`#/incidents/${worst.id}$`));
 

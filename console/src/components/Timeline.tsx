@@ -19,6 +19,9 @@ export function TimelineChart({ entries, tactics, onPick }: { entries: TimelineE
   }
   const keys = [...groups.keys()].sort((a, b) => (tactics.indexOf(a) < 0 ? 99 : tactics.indexOf(a)) - (tactics.indexOf(b) < 0 ? 99 : tactics.indexOf(b)));
   const height = Math.max(160, devices.length * 36 + 90);
+  // evenly spaced time ticks (recharts places only the ends on a time scale given dataMin/dataMax)
+  const t0 = Math.min(...points.map((p) => p.t)), t1 = Math.max(...points.map((p) => p.t));
+  const ticks = t1 > t0 ? Array.from({ length: 7 }, (_, i) => Math.round(t0 + ((t1 - t0) * i) / 6)) : [t0];
   // each tactic shown gets its own colour; past the seven colours, its own marker shape too; unmapped alerts are grey
   const COLORS = PALETTE.filter((c) => c !== GREY);
   const look = (k: string, i: number) => (k === 'other' || k === 'unmapped' || !tactics.includes(k)
@@ -29,7 +32,7 @@ export function TimelineChart({ entries, tactics, onPick }: { entries: TimelineE
       <ResponsiveContainer width="100%" height="100%">
         <ScatterChart margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
           <CartesianGrid stroke="#223044" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickCount={8} tickFormatter={fmtAxisTime} tick={{ fill: '#8b98ab' }} stroke="#8b98ab" minTickGap={40} name="time" />
+          <XAxis dataKey="t" type="number" scale="time" domain={[t0, t1]} ticks={ticks} tickFormatter={fmtAxisTime} tick={{ fill: '#8b98ab' }} stroke="#8b98ab" minTickGap={40} name="time" />
           <YAxis dataKey="device" type="category" allowDuplicatedCategory={false} tick={{ fill: '#c9d4e2' }} stroke="#8b98ab" width={150} name="device" />
           <Tooltip cursor={{ strokeDasharray: '3 3' }} content={({ payload }) => {
             const p = payload?.[0]?.payload as Point | undefined;
