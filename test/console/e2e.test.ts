@@ -331,7 +331,7 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
     await page.waitForFunction('!document.querySelector(\'main [aria-busy="true"]\')');
   });
 
-  it('indicators: search, where each matched, and import a list', async () => {
+  it('indicators: search, where each matched, and import a list and a STIX bundle', async () => {
     const { page } = browser;
     await nav(page, 'Indicators').click();
     await page.getByRole('heading', { name: 'Indicators', level: 1 }).waitFor();
@@ -346,6 +346,21 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
     await page.getByLabel('Or paste').fill('192.0.2.200\nexfil.example.net');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Added 2' }).waitFor();
+    // a STIX 2.1 bundle, chosen as a file
+    const bundle = {
+      type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
+      objects: [{
+        type: 'indicator', spec_version: '2.1', id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+        created: '2026-10-01T00:00:00.000Z', modified: '2026-10-01T00:00:00.000Z', name: 'e2e actor relay',
+        pattern: "[ipv4-addr:value = '192.0.2.201']", pattern_type: 'stix', valid_from: '2026-10-01T00:00:00.000Z',
+      }],
+    };
+    await page.getByLabel('File').setInputFiles({ name: 'relay.stix.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });
+    await page.getByRole('button', { name: 'Import relay.stix.json' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added 1' }).waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('192.0.2.201');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('main table.data tbody tr').filter({ hasText: '192.0.2.201' }).first().waitFor();
     await screenshot(page, '06-indicators');
   });
 
@@ -374,6 +389,17 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
         await screenshot(page, `10-${tag}-${path.split(/[/?]/)[0]}`, false);
       }
     }
+    // dark theme: body text and muted text on a panel keep a contrast of at least 7:1 and 4.5:1 (WCAG AAA / AA)
+    const contrast = await page.evaluate<{ text: number; muted: number }>(`(() => {
+      const rgb = (c) => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+      const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+      const panel = getComputedStyle(document.querySelector('.panel')).backgroundColor;
+      const muted = getComputedStyle(document.querySelector('.panel .muted, .muted')).color;
+      return { text: ratio(getComputedStyle(document.querySelector('.panel-body')).color, panel), muted: ratio(muted, panel) };
+    })()`);
+    assert.ok(contrast.text >= 7, `text contrast ${contrast.text.toFixed(1)}:1`);
+    assert.ok(contrast.muted >= 4.5, `muted text contrast ${contrast.muted.toFixed(1)}:1`);
     // the wall screen gets larger type; wall mode scales it further
     const base = await page.evaluate<number>('parseFloat(getComputedStyle(document.documentElement).fontSize)');
     assert.ok(base >= 18, `large type on a 4K screen (${base}px)`);
