@@ -326,6 +326,19 @@ describe('web console in headless Chromium on a drill dataset', { skip: ready ? 
     await page.locator('main .recharts-area-area, main .recharts-line-curve').first().waitFor();
     await page.locator('main .recharts-bar-rectangle').first().waitFor();
     await screenshot(page, '05-flows');
+    // a filter narrows the series: the page's total is the API's for the same query
+    const summary = page.locator('main p.small.muted').filter({ hasText: / flows\./ }).first();
+    const allFlows = Number((/in ([\d,]+) flows/.exec(await summary.textContent() ?? '')?.[1] ?? '').replace(/,/g, ''));
+    assert.ok(allFlows > 1000, `the drill's flows are stored (${allFlows})`);
+    await page.getByLabel('Port').fill('22');
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/flows/series') && r.url().includes('port=22')),
+      page.getByRole('button', { name: 'Apply' }).click(),
+    ]);
+    const path = res.url().replace(/^.*\/api\/v1\//, '');
+    const want = (await api<{ items: { flows: number }[] }>(path)).items.reduce((n, p) => n + p.flows, 0);
+    assert.ok(want > 0 && want < allFlows, `port 22 is part of the traffic (${want} of ${allFlows})`);
+    await summary.filter({ hasText: ` ${want.toLocaleString('en-US')} flows` }).waitFor();
     await page.locator('main').getByRole('link', { name: /alerts/ }).first().click();
     await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
     await page.waitForFunction('!document.querySelector(\'main [aria-busy="true"]\')');
