@@ -46,7 +46,7 @@ export function TimelineChart({ entries, tactics, onPick }: { entries: TimelineE
           }} />
           <Legend wrapperStyle={{ color: '#c9d4e2' }} />
           {keys.map((k, i) => (
-            <Scatter key={k} name={k} data={groups.get(k)} fill={look(k, i).fill} shape={look(k, i).shape} isAnimationActive={false}
+            <Scatter key={k} name={k} data={groups.get(k)} fill={look(k, i).fill} shape={look(k, i).shape} legendType={look(k, i).shape} isAnimationActive={false}
               onClick={onPick ? (d) => { const id = (d as { alert_id?: string; payload?: Point }).alert_id ?? (d as { payload?: Point }).payload?.alert_id; if (id) onPick(id); } : undefined}
               style={onPick ? { cursor: 'pointer' } : undefined} />
           ))}
