@@ -2,6 +2,7 @@
 import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TimelineEntry } from '../../../src/model/incident.js';
 import { PALETTE, fmtAxisTime, fmtTime } from '../format';
+import { useTypeScale } from '../hooks';
 
 const GREY = '#9aa7b8';
 const SHAPES = ['circle', 'diamond', 'triangle', 'square', 'star'] as const;
@@ -9,6 +10,7 @@ const SHAPES = ['circle', 'diamond', 'triangle', 'square', 'star'] as const;
 interface Point { t: number; device: string; title: string; technique?: string; tactic?: string; alert_id: string }
 
 export function TimelineChart({ entries, tactics, onPick }: { entries: TimelineEntry[]; tactics: string[]; onPick?: (alertId: string) => void }) {
+  const k = useTypeScale();
   const points: Point[] = entries.map((e) => ({ t: Date.parse(e.time), device: e.device ?? '(no device)', title: e.title, technique: e.technique, tactic: e.tactic, alert_id: e.alert_id }))
     .filter((p) => !Number.isNaN(p.t));
   const devices = [...new Set(points.map((p) => p.device))];
@@ -32,8 +34,8 @@ export function TimelineChart({ entries, tactics, onPick }: { entries: TimelineE
       <ResponsiveContainer width="100%" height="100%">
         <ScatterChart margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
           <CartesianGrid stroke="#223044" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={[t0, t1]} ticks={ticks} tickFormatter={fmtAxisTime} tick={{ fill: '#8b98ab' }} stroke="#8b98ab" minTickGap={40} name="time" />
-          <YAxis dataKey="device" type="category" allowDuplicatedCategory={false} tick={{ fill: '#c9d4e2' }} stroke="#8b98ab" width={150} name="device" />
+          <XAxis dataKey="t" type="number" scale="time" domain={[t0, t1]} ticks={ticks} tickFormatter={fmtAxisTime} tick={{ fill: '#8b98ab' }} stroke="#8b98ab" minTickGap={40 * k} name="time" />
+          <YAxis dataKey="device" type="category" allowDuplicatedCategory={false} tick={{ fill: '#c9d4e2' }} stroke="#8b98ab" width={150 * k} name="device" />
           <Tooltip cursor={{ strokeDasharray: '3 3' }} content={({ payload }) => {
             const p = payload?.[0]?.payload as Point | undefined;
             if (!p) return null;
