@@ -46,3 +46,20 @@ export function useApi<T>(path: string | null, pollMs?: number): Loaded<T> {
 
   return { data: state.data, error: state.error, loading: state.loading, at: state.at, reload };
 }
+
+/**
+ * The root font size over the 15 px base: 1 on a laptop, more on a wall screen or in wall mode. Chart axes are
+ * sized in px by recharts, so they multiply by this to keep their labels whole as the type grows.
+ */
+export function useTypeScale(): number {
+  const read = () => (parseFloat(getComputedStyle(document.documentElement).fontSize) || 15) / 15;
+  const [scale, setScale] = useState(read);
+  useEffect(() => {
+    const update = () => setScale(read());
+    window.addEventListener('resize', update);
+    const obs = new MutationObserver(update);
+    obs.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
+    return () => { window.removeEventListener('resize', update); obs.disconnect(); };
+  }, []);
+  return scale;
+}

@@ -91,9 +91,10 @@ export async function launchBrowser(viewport = { width: 1440, height: 900 }): Pr
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Writes SCREENSHOTS/name.png: the whole page, or (fullPage false: for 4K screens and very long pages) what is in view. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }

@@ -3,6 +3,7 @@ import {
   Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis,
 } from 'recharts';
 import { PALETTE, fmtAxisTime, fmtBytes, fmtNumber, fmtTime } from '../format';
+import { useTypeScale } from '../hooks';
 
 const AXIS = { stroke: '#8b98ab' };
 /** Chart heights are given in px at the 15 px base size and scale with the root font (wall mode, big screens). */
@@ -20,6 +21,7 @@ export function TimeStack({ rows, series, height = 260, unit, onPick, label }: {
   rows: Record<string, number>[]; series: StackedSeries[]; height?: number; unit?: 'bytes' | 'count';
   onPick?: (t: number) => void; label: string;
 }) {
+  const k = useTypeScale();
   const fmt = unit === 'bytes' ? fmtBytes : fmtNumber;
   return (
     <figure className="chart" aria-label={label} style={{ height: rem(height) }}>
@@ -28,8 +30,8 @@ export function TimeStack({ rows, series, height = 260, unit, onPick, label }: {
           onClick={onPick ? (s) => { const p = s?.activeLabel; if (p !== undefined && p !== null) onPick(Number(p)); } : undefined}
           style={onPick ? { cursor: 'pointer' } : undefined}>
           <CartesianGrid stroke="#223044" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={fmtAxisTime} tick={AXIS} stroke={AXIS.stroke} minTickGap={40} />
-          <YAxis tickFormatter={(v: number) => fmt(v)} tick={AXIS} stroke={AXIS.stroke} width={unit === 'bytes' ? 70 : 48} />
+          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={fmtAxisTime} tick={AXIS} stroke={AXIS.stroke} minTickGap={40 * k} />
+          <YAxis tickFormatter={(v: number) => fmt(v)} tick={AXIS} stroke={AXIS.stroke} width={(unit === 'bytes' ? 70 : 48) * k} />
           <Tooltip {...TOOLTIP} labelFormatter={(v) => fmtTime(Number(v))} formatter={(v) => fmt(Number(v))} />
           {series.length > 1 ? <Legend wrapperStyle={{ color: '#c9d4e2' }} /> : null}
           {series.map((s, i) => (
@@ -47,6 +49,7 @@ export function RankBars({ rows, valueKey, height, unit, onPick, label, color = 
   rows: { key: string; [k: string]: number | string }[]; valueKey: string; height?: number; unit?: 'bytes' | 'count';
   onPick?: (key: string) => void; label: string; color?: string;
 }) {
+  const k = useTypeScale();
   const fmt = unit === 'bytes' ? fmtBytes : fmtNumber;
   const h = height ?? Math.max(120, rows.length * 28 + 40);
   return (
@@ -55,7 +58,7 @@ export function RankBars({ rows, valueKey, height, unit, onPick, label, color = 
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 16, bottom: 4, left: 8 }}>
           <CartesianGrid stroke="#223044" strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" tickFormatter={(v: number) => fmt(v)} tick={AXIS} stroke={AXIS.stroke} />
-          <YAxis type="category" dataKey="key" tick={AXIS} stroke={AXIS.stroke} width={170} interval={0} />
+          <YAxis type="category" dataKey="key" tick={AXIS} stroke={AXIS.stroke} width={170 * k} interval={0} />
           <Tooltip {...TOOLTIP} formatter={(v) => fmt(Number(v))} cursor={{ fill: '#ffffff10' }} />
           <Bar dataKey={valueKey} fill={color} isAnimationActive={false}
             onClick={onPick ? (d) => { const k = (d as { key?: unknown }).key ?? (d as { payload?: { key?: unknown } }).payload?.key; if (typeof k === 'string') onPick(k); } : undefined}
@@ -70,6 +73,7 @@ export function RankBars({ rows, valueKey, height, unit, onPick, label, color = 
 export function StackBars({ rows, series, height = 240, label, onPick }: {
   rows: Record<string, number | string>[]; series: StackedSeries[]; height?: number; label: string; onPick?: (row: Record<string, number | string>) => void;
 }) {
+  const k = useTypeScale();
   return (
     <figure className="chart" aria-label={label} style={{ height: rem(height) }}>
       <ResponsiveContainer width="100%" height="100%">
@@ -77,8 +81,8 @@ export function StackBars({ rows, series, height = 240, label, onPick }: {
           onClick={onPick ? (st) => { const i = Number(st?.activeTooltipIndex ?? st?.activeIndex); if (Number.isInteger(i) && rows[i]) onPick(rows[i]); } : undefined}
           style={onPick ? { cursor: 'pointer' } : undefined}>
           <CartesianGrid stroke="#223044" strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="key" tick={AXIS} stroke={AXIS.stroke} interval="preserveStartEnd" minTickGap={24} />
-          <YAxis tick={AXIS} stroke={AXIS.stroke} allowDecimals={false} width={40} />
+          <XAxis dataKey="key" tick={AXIS} stroke={AXIS.stroke} interval="preserveStartEnd" minTickGap={24 * k} />
+          <YAxis tick={AXIS} stroke={AXIS.stroke} allowDecimals={false} width={48 * k} />
           <Tooltip {...TOOLTIP} cursor={{ fill: '#ffffff10' }} />
           {series.length > 1 ? <Legend wrapperStyle={{ color: '#c9d4e2' }} /> : null}
           {series.map((s, i) => (

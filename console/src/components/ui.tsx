@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Alert, ConfigChange, Severity, SeverityCounts } from '../api';
 import { SEVERITY_ORDER, fmtTime, stateLabel } from '../format';
+import { ConfigChangeOf } from './ConfigChange';
 
 export function Panel({ title, children, actions, className, id }: { title: ReactNode; children: ReactNode; actions?: ReactNode; className?: string; id?: string }) {
   const headingId = id ? `${id}-h` : undefined;
@@ -106,7 +107,9 @@ export function Evidence({ alert }: { alert: Alert }) {
   const raw = typeof ev.raw === 'string' ? ev.raw : typeof ev.line === 'string' ? ev.line : undefined;
   const diff = isChangeList(ev.diff) ? ev.diff : isChangeList(ev.changes) ? ev.changes : undefined;
   const configLines = Array.isArray(ev.config_lines) ? (ev.config_lines as unknown[]).map(scalar) : Array.isArray(ev.lines) ? (ev.lines as unknown[]).map(scalar) : undefined;
-  const keys = Object.keys(ev).filter((k) => !['raw', 'line', 'diff', 'changes', 'config_lines', 'lines'].includes(k));
+  // an audit finding names the offending config line in `message`: show it as config, with the change that made it
+  const auditLine = alert.detector === 'audit' && !diff && !configLines && typeof ev.message === 'string' ? ev.message : undefined;
+  const keys = Object.keys(ev).filter((k) => !['raw', 'line', 'diff', 'changes', 'config_lines', 'lines'].includes(k) && !(auditLine && k === 'message'));
   keys.sort((a, b) => {
     const ia = EVENT_FIRST.indexOf(a), ib = EVENT_FIRST.indexOf(b);
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
@@ -123,6 +126,8 @@ export function Evidence({ alert }: { alert: Alert }) {
       {raw ? <pre className="logline">{raw}</pre> : null}
       {configLines && configLines.length ? <pre className="config">{configLines.join('\n')}</pre> : null}
       {diff ? <DiffView changes={diff} /> : null}
+      {auditLine ? <pre className="config">{auditLine}</pre> : null}
+      {(auditLine || configLines?.length) && !diff && alert.device ? <ConfigChangeOf device={alert.device} lines={auditLine ? [auditLine] : configLines!} /> : null}
       {keys.length ? (
         <dl className="kv">
           {keys.map((k) => (

@@ -32,7 +32,7 @@ export function DevicesPage() {
             </Panel>
             <Panel title={`Inventory (${rows.length})`} className="span-all">
               <table className="data">
-                <thead><tr><th scope="col">device</th><th scope="col">platform</th><th scope="col">version</th><th scope="col">last audit</th><th scope="col">findings</th><th scope="col">config file</th></tr></thead>
+                <thead><tr><th scope="col">device</th><th scope="col">platform</th><th scope="col" title="the service's fingerprint of the config text: it changes with every config change">config version</th><th scope="col">last audit</th><th scope="col">findings</th><th scope="col">config file</th></tr></thead>
                 <tbody>
                   {rows.map((d) => (
                     <tr key={d.name}>
@@ -83,7 +83,7 @@ export function DevicePage() {
             <div className="grid">
               <dl className="facts span-all">
                 <div><dt>Platform</dt><dd>{d.platform ?? '—'}</dd></div>
-                <div><dt>Version</dt><dd>{d.version ?? '—'}</dd></div>
+                <div><dt title="the service's fingerprint of the config text: it changes with every config change">Config version</dt><dd><code>{d.version ?? '—'}</code></dd></div>
                 <div><dt>Last audit</dt><dd><Time t={d.last_audit} /></dd></div>
                 <div><dt>Findings</dt><dd><SeverityCountsView counts={counts} /></dd></div>
               </dl>

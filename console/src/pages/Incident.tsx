@@ -61,35 +61,30 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
       ) : null}
 
       <div className="grid incident">
-        {canEdit ? <Actions incident={d} onChange={onChange} /> : null}
-        <Panel title="Affected" id="affected" className={canEdit ? '' : 'span-all'}>
-          <h3>Devices</h3>
-          <ul className="chips">{d.devices.map((x) => <li key={x}><Link to={`/devices/${encodeURIComponent(x)}`}>{x}</Link></li>)}</ul>
-          <h3>Accounts</h3>
-          {d.accounts.length ? <ul className="chips">{d.accounts.map((x) => <li key={x}>{x}</li>)}</ul> : <p className="muted">none</p>}
-          <h3>Addresses</h3>
-          {d.ips.length ? <ul className="chips">{d.ips.map((x) => <li key={x}><code>{x}</code></li>)}</ul> : <p className="muted">none</p>}
-        </Panel>
-
-
         <Panel title="Timeline" id="timeline" className="span-all">
           {timeline.length === 0 ? <p className="muted">No timeline entries.</p> : (
             <>
               <TimelineChart entries={timeline} tactics={table.tactics} onPick={pick} />
+              <div className={timeline.length > 12 ? 'scroll-y' : ''} tabIndex={timeline.length > 12 ? 0 : undefined} role="region" aria-label={`Timeline entries (${timeline.length})`}>
               <table className="data timeline" aria-label="Timeline entries">
                 <thead><tr><th scope="col">time</th><th scope="col">device</th><th scope="col">what</th><th scope="col">technique</th><th scope="col">tactic</th></tr></thead>
                 <tbody>
-                  {timeline.map((e, i) => (
-                    <tr key={`${e.alert_id}-${i}`} data-technique={e.technique ?? ''}>
+                  {timeline.map((e, i) => {
+                    // the entry's technique first, then the alert's other techniques
+                    const others = (alertsById.get(e.alert_id)?.attack ?? []).filter((t) => t !== e.technique);
+                    return (
+                    <tr key={`${e.alert_id}-${i}`} data-technique={e.technique ?? ''} data-techniques={[e.technique, ...others].filter(Boolean).join(' ')}>
                       <td><Time t={e.time} /></td>
                       <td>{e.device ? <Link to={`/devices/${encodeURIComponent(e.device)}`}>{e.device}</Link> : '—'}</td>
                       <td>{alertsById.has(e.alert_id) ? <a href={`#alert-${e.alert_id}`} onClick={(ev) => { ev.preventDefault(); pick(e.alert_id); }}>{e.title}</a> : e.title}</td>
-                      <td><code>{e.technique ?? '—'}</code></td>
+                      <td><code>{e.technique ?? '—'}</code>{others.length ? <span className="muted small"> also {others.map((t) => <code key={t}>{t} </code>)}</span> : null}</td>
                       <td>{e.tactic ?? '—'}</td>
                     </tr>
-                  ))}
+                    );
+                  })}
                 </tbody>
               </table>
+              </div>
             </>
           )}
         </Panel>
@@ -100,6 +95,16 @@ function IncidentView({ incident: d, attack, onChange }: { incident: IncidentDet
             {d.techniques.map((t) => <li key={t.technique}><code>{t.technique}</code> {t.name ?? ''} <span className="muted small">{t.tactic}</span></li>)}
           </ol>
           <AttackMatrix table={table} incident={d} compact={compact} />
+        </Panel>
+
+        {canEdit ? <Actions incident={d} onChange={onChange} /> : null}
+        <Panel title="Affected" id="affected" className={canEdit ? '' : 'span-all'}>
+          <h3>Devices</h3>
+          <ul className="chips">{d.devices.map((x) => <li key={x}><Link to={`/devices/${encodeURIComponent(x)}`}>{x}</Link></li>)}</ul>
+          <h3>Accounts</h3>
+          {d.accounts.length ? <ul className="chips">{d.accounts.map((x) => <li key={x}>{x}</li>)}</ul> : <p className="muted">none</p>}
+          <h3>Addresses</h3>
+          {d.ips.length ? <ul className="chips">{d.ips.map((x) => <li key={x}><code>{x}</code></li>)}</ul> : <p className="muted">none</p>}
         </Panel>
 
         <Panel title="Remediation" id="remediation" className={showExport ? 'span-2' : 'span-all'}>

@@ -32,7 +32,7 @@ function IndicatorsView() {
       <div className="page-head"><h1 tabIndex={-1}>Indicators</h1></div>
       <div className="grid">
         <div className="span-2">
-          <form className="filters" role="search" aria-label="Search indicators" onSubmit={(e: FormEvent) => { e.preventDefault(); set({ q: qInput.trim() }); }}>
+          <form className="filters" role="search" aria-label="Search indicators" onSubmit={(e: FormEvent) => { e.preventDefault(); setSelected(undefined); set({ q: qInput.trim() }); }}>
             <label>Search<input type="search" value={qInput} onChange={(e) => setQInput(e.target.value)} placeholder="address, domain, hash, source" data-search /></label>
             <label>Type
               <select value={type} onChange={(e) => set({ type: e.target.value })}>
