@@ -49,3 +49,70 @@ test('serve on port 0 prints the bound address, answers /health, and token creat
     await new Promise((r) => child.once('exit', r));
   }
 });
+
+test('the built service: syslog over TCP fires a Sigma rule from hunt.rules; the alert and its incident come out of the API and a JSON Lines sink', async () => {
+  const { connect } = await import('node:net');
+  const { mkdirSync, writeFileSync, readFileSync, existsSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'tw-cli-serve-'));
+  const data = join(dir, 'data');
+  mkdirSync(join(dir, 'rules'), { recursive: true });
+  writeFileSync(join(dir, 'rules', 'config-change.yml'), [
+    'title: Configuration changed from an outside address',
+    'id: 3f1d2c4b-5a69-4e7d-8c0b-1a2b3c4d5e6f',
+    'logsource: {product: cisco, service: syslog}',
+    'detection:',
+    '  sel: {mnemonic: SYS-5-CONFIG_I}',
+    "  outside: {src_ip|cidr: '203.0.113.0/24'}",
+    '  condition: sel and outside',
+    'level: high',
+    'tags: [attack.defense-evasion, attack.t1562.001]',
+    '',
+  ].join('\n'));
+  // hunt.rules and the delivery path relative to the site file
+  writeFileSync(join(dir, 'tidewatch.yml'), 'hunt:\n  rules: [rules]\ndelivery:\n  jsonl:\n    - {name: out, path: alerts.jsonl}\n');
+  const token = spawnSync(process.execPath, [CLI, 'token', 'create', '--role', 'viewer', '--data', data], { encoding: 'utf8' }).stdout.trim();
+  const child = spawn(process.execPath, [CLI, 'serve', '--site', join(dir, 'tidewatch.yml'), '--data', data, '--listen', 'http=127.0.0.1:0',
+    '--listen', 'syslog-udp=off', '--listen', 'syslog-tcp=127.0.0.1:0', '--listen', 'syslog-tls=off', '--listen', 'netflow=off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let err = '';
+    const ports = await new Promise<{ http: number; tcp: number }>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no listening lines: ${err}`)), 30_000);
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const h = /listening http 127\.0\.0\.1:(\d+)/.exec(err);
+        const s = /listening syslog-tcp 127\.0\.0\.1:(\d+)/.exec(err);
+        if (h && s) { clearTimeout(t); resolve({ http: Number(h[1]), tcp: Number(s[1]) }); }
+      });
+      child.on('exit', (c) => reject(new Error(`exited ${c}: ${err}`)));
+    });
+    assert.match(err, /Sigma: 1 rules/);
+    const lines = [
+      '<189>52: core-01: Nov 23 03:50:46.123 UTC: %SYS-5-CONFIG_I: Configured from console by netops on vty0 (10.0.0.5)',
+      '<189>53: core-01: Nov 23 03:51:02.456 UTC: %SYS-5-CONFIG_I: Configured from console by mallory on vty1 (203.0.113.66)',
+    ];
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(ports.tcp, '127.0.0.1', () => s.end(lines.join('\n') + '\n'));
+      s.on('close', () => resolve()); s.on('error', reject);
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    const api = async <T>(path: string) => (await (await fetch(`http://127.0.0.1:${ports.http}/api/v1${path}`, { headers })).json()) as T;
+    let alerts: { total: number; items: { device: string; rule: { title: string }; entities: { ips?: string[]; accounts?: string[] } }[] } = { total: 0, items: [] };
+    for (let i = 0; i < 200 && alerts.total === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      alerts = await api('/alerts?detector=sigma');
+    }
+    assert.equal(alerts.total, 1, 'only the change from the outside address fires');
+    assert.equal(alerts.items[0].device, 'core-01');
+    assert.deepEqual(alerts.items[0].entities.accounts, ['mallory']);
+    const incs = await api<{ total: number; items: { devices: string[]; techniques: { technique: string }[] }[] }>('/incidents');
+    assert.equal(incs.total, 1);
+    assert.deepEqual(incs.items[0].devices, ['core-01']);
+    assert.ok(incs.items[0].techniques.some((t) => t.technique.startsWith('T1562')));
+    const out = join(dir, 'alerts.jsonl');
+    for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(readFileSync(out, 'utf8'), /Configuration changed from an outside address/);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+});
