@@ -136,13 +136,27 @@ try {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.addInitScript(`sessionStorage.setItem('tidewatch.token', ${JSON.stringify(token)})`);
+  // Drawn times are taken inside the page (performance.now() from navigation start, checked every animation frame),
+  // so Playwright's polling interval and round trips do not add to them; the outer wall time is printed beside.
+  const steps = [];
   const load = async () => {
     const s = performance.now();
     await page.goto(`${base}#/overview`, { waitUntil: 'commit' });
-    await page.locator('a[data-severity="critical"] .tile-n').waitFor();
-    await page.locator('figure[aria-label^="Alerts over time"] .recharts-bar-rectangle').first().waitFor();
-    await page.locator('figure[aria-label^="Top talkers"] .recharts-bar-rectangle').first().waitFor();
-    return performance.now() - s;
+    const h = await page.waitForFunction(() => {
+      const w = globalThis; // the page's window (this function runs in Chromium)
+      const doc = w.document;
+      const d = (w.__twDrawn ??= {});
+      const now = performance.now();
+      if (d.tiles === undefined && doc.querySelector('a[data-severity="critical"] .tile-n')) d.tiles = now;
+      if (d.bars === undefined && doc.querySelector('figure[aria-label^="Alerts over time"] .recharts-bar-rectangle')) d.bars = now;
+      if (d.talkers === undefined && doc.querySelector('figure[aria-label^="Top talkers"] .recharts-bar-rectangle')) d.talkers = now;
+      return d.tiles !== undefined && d.bars !== undefined && d.talkers !== undefined ? d : false;
+    }, null, { polling: 'raf', timeout: 60_000 });
+    const d = await h.jsonValue();
+    const outer = performance.now() - s;
+    const total = Math.max(d.tiles, d.bars, d.talkers);
+    steps.push({ tiles: d.tiles, bars: d.bars, talkers: d.talkers, total, outer });
+    return total;
   };
   const cold = await load();
   const warm = [];
@@ -159,8 +173,10 @@ try {
   if (errors.length) console.log(`browser console errors: ${errors.join(' | ')}`);
   const m = median(warm);
   console.log(`GET /api/v1/overview: median ${median(apiMs).toFixed(0)} ms (${apiMs.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`drawn at (ms from navigation start, in the page): ${steps.map((x) => `tiles ${x.tiles.toFixed(0)} / alert bars ${x.bars.toFixed(0)} / talker bars ${x.talkers.toFixed(0)}`).join('; ')}`);
+  console.log(`seen by the bench (goto to Playwright seeing all three; includes its polling and round trips): ${steps.map((x) => x.outer.toFixed(0)).join(', ')} ms`);
   console.log(`overview in Chromium: cold ${cold.toFixed(0)} ms, warm median ${m.toFixed(0)} ms (${warm.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`reference: issue 8 target < ${TARGET_MS} ms with 1M events and 10k alerts -> ${Math.max(cold, m) < TARGET_MS ? 'met' : 'NOT met'}`);
+  console.log(`reference: issue 8 target < ${TARGET_MS} ms with 1M events and 10k alerts -> warm ${m < TARGET_MS ? 'met' : 'NOT met'}, cold (fresh browser profile) ${cold < TARGET_MS ? 'met' : 'NOT met'}`);
   await browser.close();
   rmSync(profile, { recursive: true, force: true });
 } finally {

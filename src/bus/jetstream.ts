@@ -64,17 +64,23 @@ export class Bus {
     }));
   }
 
-  /** The durable consumer for one partition (shared by whichever detector holds the partition's lease). */
-  async partitionConsumer(partition: number) {
+  /**
+   * The durable consumer for one partition, made anew by the detector that takes the partition: it starts right
+   * after the last stream sequence whose effects the partition's saved state holds. Reusing the old consumer would
+   * hand the new owner later messages while earlier ones sat unacknowledged with a dead owner until their ack wait
+   * ran out, and those would then arrive out of order, after the state had moved past them.
+   */
+  async partitionConsumer(partition: number, afterSeq = 0) {
     const durable = `detect_${partition}`;
     try {
-      await this.jsm.consumers.info(BUS.inStream, durable);
+      await this.jsm.consumers.delete(BUS.inStream, durable);
     } catch {
-      await this.jsm.consumers.add(BUS.inStream, {
-        durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-        filter_subject: BUS.inSubject(partition), max_ack_pending: 64, ack_wait: 30_000_000_000,
-      });
+      // not there yet
     }
+    await this.jsm.consumers.add(BUS.inStream, {
+      durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: BUS.inSubject(partition), max_ack_pending: 64, ack_wait: 30_000_000_000,
+      ...(afterSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
+    });
     return this.js.consumers.get(BUS.inStream, durable);
   }
 

@@ -117,7 +117,9 @@ export class PartitionWorker {
       lastSeq = s.seq;
       detector.restore(s.state);
     }
-    const consumer = await this.bus.partitionConsumer(p);
+    // a partition this process no longer holds is not reopened (its new owner has made the consumer anew)
+    if (!this.keeper.partitions.includes(p)) { ctl.stop = true; return; }
+    const consumer = await this.bus.partitionConsumer(p, lastSeq);
     while (!ctl.stop && !this.stopped) {
       const msgs = await consumer.fetch({ max_messages: 32, expires: 1000 });
       ctl.msgs = msgs;

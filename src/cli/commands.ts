@@ -7,6 +7,7 @@ import { register as flows } from './flows.js';
 import { register as hunt } from './hunt.js';
 import { register as intel } from './intel.js';
 import { register as parse } from './parse.js';
+import { register as report } from './report.js';
 import { register as rules } from './rules.js';
 import { register as serve } from './serve.js';
 import { register as token } from './token.js';
@@ -15,4 +16,4 @@ import { register as token } from './token.js';
  * Every subcommand registers itself here: one file per subcommand in src/cli/, each exporting
  * `register(program)`. Add your import and list entry; keep the list sorted.
  */
-export const commands: ((program: Command) => void)[] = [access, audit, demo, drill, flows, hunt, intel, parse, rules, serve, token];
+export const commands: ((program: Command) => void)[] = [access, audit, demo, drill, flows, hunt, intel, parse, report, rules, serve, token];

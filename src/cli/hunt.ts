@@ -52,7 +52,7 @@ export function register(program: Command): void {
   program
     .command('hunt')
     .description('Run Sigma rules (shipped, SigmaHQ or your own) over device syslog, TACACS+ accounting, jump-host logs and JSON Lines')
-    .argument('<paths...>', 'log files (gzip detected by content); - reads stdin; several files are merged by event time')
+    .argument('<paths...>', 'log files or folders (every file under them; gzip detected by content); - reads stdin; several files are merged by event time')
     .option('--rules <path>', 'rule file or folder (repeatable); default: the shipped rules in rules/sigma', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--pipeline <name>', 'processing pipeline: a name in rules/pipelines/ or a file', 'tidewatch')
     .option('--format <fmt>', 'table | json | jsonl')

@@ -4,6 +4,12 @@ import { EXIT_ERROR, UsageError } from './exit.js';
 import { SiteError } from '../site/load.js';
 import { commands } from './commands.js';
 
+// `tidewatch audit configs/ | head`: the reader went away; stop quietly as other Unix tools do (no stack trace).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command();
 program
   .name('tidewatch')

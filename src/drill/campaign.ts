@@ -140,8 +140,8 @@ class Player {
     const tg = step.target ?? {};
     if (tg.device) cands = cands.filter((d) => d.name === tg.device);
     if (tg.role) cands = cands.filter((d) => d.role === tg.role);
-    if (tg.platform) cands = cands.filter((d) => d.platform === tg.platform);
     if (need) cands = cands.filter((d) => E.supports(need, d.platform));
+    cands = byPlatform(cands, tg);
     if (step.action === 'exploit_webui') {
       const web = cands.filter((d) => d.imperfections.includes('web_ui_enabled'));
       if (web.length) cands = web;
@@ -617,7 +617,7 @@ class Player {
     let cands = this.c.devices.filter((d) => d.name !== not.name);
     if (tg.device) cands = cands.filter((d) => d.name === tg.device);
     if (tg.role) cands = cands.filter((d) => d.role === tg.role);
-    if (tg.platform) cands = cands.filter((d) => d.platform === tg.platform);
+    cands = byPlatform(cands, tg);
     if (!cands.length) throw this.err(step, `no other device matches ${JSON.stringify(tg)}`);
     const fresh = cands.filter((d) => !this.used.has(d.name));
     const d = this.rng.pick(fresh.length ? fresh : cands);
@@ -662,4 +662,14 @@ function parseDurationParam(v: unknown, dflt: number): number {
   const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v.trim());
   if (!m) return dflt;
   return ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * MIN + Number(m[4] ?? 0) * 1000;
+}
+
+/** The candidates on the target's platform; with a list, on its first platform that any candidate runs. */
+function byPlatform(cands: Device[], tg: { platform?: string | string[] }): Device[] {
+  if (tg.platform === undefined) return cands;
+  for (const p of Array.isArray(tg.platform) ? tg.platform : [tg.platform]) {
+    const on = cands.filter((d) => d.platform === p);
+    if (on.length) return on;
+  }
+  return [];
 }

@@ -186,6 +186,8 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
     start: iso(carrier.start),
     end: iso(carrier.end),
     campaign,
+    // the end of the learning history: the campaign's earliest possible start (midnight of its first day)
+    learn_until: scenario ? iso(carrier.start + Math.floor(carrier.days * scenario.start.at) * 86400_000) : undefined,
     actor: scenario ? { addresses: scenario.actor.addresses, in_intel: scenario.actor.in_intel } : undefined,
     planted: truth.length,
     lines,

@@ -40,7 +40,8 @@ export type ActionName = keyof typeof ACTIONS;
 
 export interface Target {
   role?: Role;
-  platform?: Platform;
+  /** One platform, or several in order of preference (the first that some device has is used). */
+  platform?: Platform | Platform[];
   device?: string;
 }
 
@@ -154,8 +155,9 @@ export function scenarioFromObject(raw: unknown, file = '<inline>'): Scenario {
     if (s.target !== undefined) {
       const t = s.target as Record<string, unknown>;
       if (t.role !== undefined && !ROLES.includes(t.role as Role)) throw err(`${where}: target.role must be one of ${ROLES.join(', ')}`);
-      if (t.platform !== undefined && !PLATFORMS.includes(t.platform as Platform)) throw err(`${where}: target.platform must be one of ${PLATFORMS.join(', ')}`);
-      target = { role: t.role as Role | undefined, platform: t.platform as Platform | undefined, device: typeof t.device === 'string' ? t.device : undefined };
+      const plats = t.platform === undefined ? [] : Array.isArray(t.platform) ? t.platform : [t.platform];
+      if ((Array.isArray(t.platform) && !plats.length) || plats.some((x) => !PLATFORMS.includes(x as Platform))) throw err(`${where}: target.platform must be one of ${PLATFORMS.join(', ')}, or a list of them in order of preference`);
+      target = { role: t.role as Role | undefined, platform: t.platform as Platform | Platform[] | undefined, device: typeof t.device === 'string' ? t.device : undefined };
     }
     if (s.on !== undefined && (typeof s.on !== 'string' || !ids.has(s.on))) throw err(`${where}: \`on\` must name an earlier step id`);
     if (typeof s.from === 'string' && s.from.startsWith('device:') && !ids.has(s.from.slice(7))) throw err(`${where}: \`from: device:<id>\` must name an earlier step id`);

@@ -14,9 +14,12 @@ import { loadSite } from '../site/load.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { auditConfigText, driftFindings, findingToAlert, configAddresses } from '../pipeline/audit.js';
-import { FlowAnalytics, readFlowFiles } from '../pipeline/flows.js';
+import { FlowAnalytics, FlowDecoder, readFlowFiles } from '../pipeline/flows.js';
+import { readCapture } from '../sources/pcap.js';
 import { importIntel, loadMatcher, type IndicatorMatcher } from '../pipeline/intel.js';
 import { parseFile } from '../pipeline/parse.js';
+import { HuntEngine, huntFiles, findRuleFiles, SHIPPED_RULES } from '../pipeline/hunt.js';
+import { AccessMonitor, readAccessFiles, loadWarrants, learnModels, saveModels } from '../pipeline/access.js';
 import { IncidentManager } from '../correlation/manager.js';
 import { STREAMS, type Stream, type TruthRecord } from './emit.js';
 
@@ -135,6 +138,19 @@ function loadTruth(dir: string): Planted[] {
   return out;
 }
 
+/**
+ * The end of the learning history: the manifest's `learn_until` (the campaign's earliest possible start), else
+ * midnight of the campaign's first day, else the middle of the dataset (no campaign).
+ */
+export function learnCutoff(manifest: Record<string, unknown>, start: number, end: number): number {
+  const lu = Date.parse(String(manifest.learn_until ?? ''));
+  if (Number.isFinite(lu)) return lu;
+  const cs = Date.parse(String((manifest.campaign as { start?: string } | undefined)?.start ?? ''));
+  if (Number.isFinite(cs)) return Math.floor(cs / 86400_000) * 86400_000;
+  if (Number.isFinite(start) && Number.isFinite(end)) return start + Math.floor((end - start) / 2 / 86400_000) * 86400_000;
+  return -Infinity;
+}
+
 const snapTime = (file: string): number => {
   const m = /(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z\.cfg$/.exec(file);
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]) : NaN;
@@ -191,25 +207,57 @@ async function runPipeline(dir: string, site: SiteConfig, store: Store, manifest
   } else stages.push({ stage: 'audit', status: 'skipped', alerts: 0, note: 'no configs/history' });
   log(`audit: ${nAudit} drift alerts`);
 
-  // logs: parsed once; events go to intel (and to the hunt engine once it is on main)
-  let nEvents = 0;
-  for (const sub of ['syslog', 'tacacs', 'jumphost', 'access']) {
-    for (const f of walk(join(dir, sub))) {
-      if (sub === 'access' && !f.endsWith('.jsonl')) continue;
+  // hunt: the Sigma engine (shipped rules, when there are any) over device syslog, TACACS+ accounting and the
+  // jump-host logs, merged by event time; the indicator matcher runs on the same events
+  const sigmaFiles = existsSync(SHIPPED_RULES()) ? findRuleFiles([SHIPPED_RULES()]) : [];
+  const engine = sigmaFiles.length ? new HuntEngine({}) : HuntEngine.fromTexts([]);
+  if (matcher) {
+    const m = matcher;
+    engine.addDetector((ev, src) => {
+      const t = Date.parse(String(ev.time ?? ''));
+      if (Number.isFinite(t)) clock = t;
+      return m.matchEvent(ev, src ? { ...src, file: src.file ? relative(dir, src.file) : src.file } : src);
+    });
+  }
+  const logFiles = ['syslog', 'tacacs', 'jumphost'].flatMap((sub) => walk(join(dir, sub)));
+  let nSigma = 0;
+  const hunt = await huntFiles(logFiles, {
+    engine,
+    onAlert: (a) => {
+      if (a.detector === 'intel') intelAlerts.push(a);
+      else {
+        if (a.source?.file) a.source = { ...a.source, file: relative(dir, a.source.file) };
+        alerts.push(a);
+        nSigma++;
+      }
+    },
+  });
+  let nEvents = hunt.events;
+  const failed = Object.entries(hunt.failed);
+  if (failed.length) throw new Error(`${failed[0][0]}: ${failed[0][1]}`);
+  if (sigmaFiles.length) {
+    const bad = engine.errors.length ? `, ${engine.errors.length} rule errors (first: ${engine.errors[0].file}: ${engine.errors[0].reason})` : '';
+    stages.push({ stage: 'hunt', status: 'ran', alerts: nSigma, note: `${engine.parsed.detections.length + engine.parsed.correlations.length} Sigma rules over ${hunt.events} events${bad}` });
+  } else {
+    stages.push({ stage: 'hunt', status: 'not available', alerts: 0, note: `${hunt.events} events parsed; no Sigma rules shipped in rules/sigma yet` });
+  }
+  log(`hunt: ${hunt.events} events, ${nSigma} Sigma alerts from ${sigmaFiles.length} rule files`);
+
+  // access audit files: the indicator matcher on their events (the access monitor reads them below)
+  const accessFiles = walk(join(dir, 'access')).filter((f) => f.endsWith('.jsonl'));
+  if (matcher) {
+    for (const f of accessFiles) {
       for await (const batch of parseFile(f)) {
         for (const it of batch) {
           if (!it.event) continue;
           nEvents++;
-          if (matcher) {
-            const t = Date.parse(String(it.event.time ?? ''));
-            if (Number.isFinite(t)) clock = t;
-            for (const a of matcher.matchEvent(it.event, { file: relative(dir, f), line: it.line })) intelAlerts.push(a);
-          }
+          const t = Date.parse(String(it.event.time ?? ''));
+          if (Number.isFinite(t)) clock = t;
+          for (const a of matcher.matchEvent(it.event, { file: relative(dir, f), line: it.line })) intelAlerts.push(a);
         }
       }
     }
   }
-  stages.push({ stage: 'hunt', status: 'not available', alerts: 0, note: `${nEvents} events parsed; the Sigma engine (src/pipeline/hunt.ts) is not on main yet` });
   log(`logs: ${nEvents} events parsed`);
 
   // flows: every capture in time order as one stream, with the analytics and the intel matcher
@@ -237,8 +285,29 @@ async function runPipeline(dir: string, site: SiteConfig, store: Store, manifest
 
   alerts.push(...intelAlerts);
   stages.push({ stage: 'intel', status: matcher ? 'ran' : 'skipped', alerts: intelAlerts.length, note: matcher ? `${intelFiles.length} indicator file(s)` : 'no intel/ files' });
-  stages.push({ stage: 'access', status: 'not available', alerts: 0, note: 'the access monitor (src/pipeline/access.ts) is not on main yet' });
-  void end;
+  // access: the LI / call-record audit through the access monitor, with the warrant register and the site's
+  // jump hosts and roster; behaviour models learnt from the history before the campaign could have started
+  if (accessFiles.length) {
+    const res = await readAccessFiles(accessFiles);
+    if (res.counts.errors) throw new Error(`${res.errors[0].source.file}:${res.errors[0].source.line}: ${res.errors[0].error}`);
+    const wPath = join(dir, 'access', 'warrants.json');
+    const warrants = existsSync(wPath) ? await loadWarrants(wPath) : undefined;
+    const learnUntil = learnCutoff(manifest, start, end);
+    const history = res.records.filter((r) => Date.parse(r.event.time) < learnUntil);
+    const models = history.length ? learnModels(history, {}, new Date(learnUntil)) : undefined;
+    if (models) await saveModels(store, models);
+    const monitor = new AccessMonitor({ models, warrants, site: site.access });
+    const accessAlerts: Alert[] = [];
+    for (const r of res.records) {
+      if (Date.parse(r.event.time) < learnUntil) continue;
+      accessAlerts.push(...monitor.process(r.event, { ...r.source, file: relative(dir, r.source.file ?? '') }));
+    }
+    accessAlerts.push(...monitor.flush());
+    alerts.push(...accessAlerts);
+    const nOps = models ? Object.keys(models.operators).length : 0;
+    stages.push({ stage: 'access', status: 'ran', alerts: accessAlerts.length, note: `${res.counts.events} audit rows, models of ${nOps} operators learnt before ${new Date(learnUntil).toISOString().slice(0, 10)}${warrants ? `, ${warrants.length} warrants` : ', no warrant register'}` });
+    log(`access: ${res.counts.events} rows, ${accessAlerts.length} alerts`);
+  } else stages.push({ stage: 'access', status: 'skipped', alerts: 0, note: 'no access/*.jsonl' });
   return { alerts, stages };
 }
 
@@ -265,15 +334,62 @@ export async function scoreDataset(dirIn: string, opts: ScoreOptions = {}): Prom
       await mgr.ingest(batch, batch[batch.length - 1].time);
     }
     const incidents = (await store.listIncidents({ limit: 100_000, order: 'severity' })).items.filter((x) => !x.merged_into);
-    const card = scoreAlerts(dir, manifest, truth, site, uniqueAlerts, incidents, stages, data);
+    const card = scoreAlerts(dir, manifest, truth, site, uniqueAlerts, incidents, stages, data, plantedFlowRecords(dir, truth));
     return { card, incidents, alerts: uniqueAlerts };
   } finally {
     await store.close();
   }
 }
 
+/** A flow record's identity: exporter, 5-tuple and start (ms). */
+export function flowKey(exporter: string, f: { src_ip?: unknown; src_port?: unknown; dst_ip?: unknown; dst_port?: unknown; protocol?: unknown; time_start?: unknown; time?: unknown }): string {
+  return `${exporter}|${String(f.src_ip)}|${String(f.src_port ?? 0)}|${String(f.dst_ip)}|${String(f.dst_port ?? 0)}|${String(f.protocol)}|${Date.parse(String(f.time_start ?? f.time))}`;
+}
+
+/**
+ * The flow records inside the capture frames truth.jsonl names (a planted flow action's `lines` are frame numbers
+ * of flows/*.pcap): flow key -> the planted actions carried by that record. Only the captures that hold planted
+ * frames are decoded.
+ */
+export function plantedFlowRecords(dir: string, truth: readonly Planted[]): Map<string, Planted[]> {
+  const byFile = new Map<string, Map<number, Planted[]>>();
+  for (const p of truth) {
+    if (p.stream !== 'flows') continue;
+    for (const l of p.lines) {
+      const frames = byFile.get(l.file) ?? new Map<number, Planted[]>();
+      frames.set(l.line, [...(frames.get(l.line) ?? []), p]);
+      byFile.set(l.file, frames);
+    }
+  }
+  const out = new Map<string, Planted[]>();
+  for (const [file, frames] of byFile) {
+    const path = join(dir, file);
+    if (!existsSync(path)) continue;
+    const dec = new FlowDecoder();
+    for (const d of readCapture(path)) {
+      const recs = dec.feed(d.payload, d.src, d.timeMs);
+      const ps = frames.get(d.frame);
+      if (!ps) continue;
+      for (const r of recs) {
+        const k = flowKey(r.exporter, r);
+        out.set(k, [...new Set([...(out.get(k) ?? []), ...ps])]);
+      }
+    }
+  }
+  return out;
+}
+
+/** The flow record an alert is about (its event), as a flow key; undefined when the alert is not about one record. */
+function alertFlowKey(a: Alert): string | undefined {
+  const ev = a.event as Record<string, unknown> | undefined;
+  if (!ev || typeof ev.protocol !== 'number' || typeof ev.src_ip !== 'string') return undefined;
+  const f = a.source?.file ?? '';
+  const exporter = typeof ev.host === 'string' ? ev.host : /^(?:net)?flow:(.+)$/.exec(f)?.[1];
+  return exporter ? flowKey(exporter, ev) : undefined;
+}
+
 /** The matching and the figures (pure: alerts and truth in, scorecard out). */
-export function scoreAlerts(dir: string, manifest: Record<string, unknown>, truth: Planted[], site: SiteConfig, allAlerts: readonly Alert[], incidents: readonly Incident[], stages: StageReport[], data: string): Scorecard {
+export function scoreAlerts(dir: string, manifest: Record<string, unknown>, truth: Planted[], site: SiteConfig, allAlerts: readonly Alert[], incidents: readonly Incident[], stages: StageReport[], data: string, flowRecords: ReadonlyMap<string, Planted[]> = new Map()): Scorecard {
   const alerts = allAlerts.filter((a) => severityRank(a.severity) >= severityRank(SCORED_MIN_SEVERITY));
   const byLine = new Map<string, Planted[]>();
   for (const p of truth) for (const l of p.lines) {
@@ -304,6 +420,9 @@ export function scoreAlerts(dir: string, manifest: Record<string, unknown>, trut
       const rel = isAbsolute(src.file) ? relative(dir, src.file) : src.file;
       for (const ln of [...(src.line !== undefined ? [src.line] : []), ...(src.lines ?? [])]) for (const p of byLine.get(`${rel}\u0000${ln}`) ?? []) matched.add(p);
     }
+    // flows: the alert's event is one of the records in a planted capture frame
+    const fk = flowRecords.size ? alertFlowKey(a) : undefined;
+    if (fk) for (const p of flowRecords.get(fk) ?? []) matched.add(p);
     const devs = new Set<string>([...(a.device ? [a.device] : []), ...(a.entities?.devices ?? [])].map((x) => x.toLowerCase()));
     const ips = new Set<string>(a.entities?.ips ?? []);
     for (const p of truth) {

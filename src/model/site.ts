@@ -31,7 +31,7 @@ export interface SiteConfig {
   listeners: Record<string, string>;
   /** Service settings that are not listeners (TLS files, delivery targets, feeds). Open-ended by design. */
   serve?: Record<string, unknown>;
-  scaleout?: { nats?: string[]; clickhouse?: string };
+  scaleout?: { nats?: string[]; clickhouse?: string; partitions?: number; lease_ms?: number; intel_reload?: string; retention?: Record<string, string> };
   /** Hunting settings: `rules` are extra Sigma rule files or folders (relative to the site file) loaded beside the shipped ones. */
   hunt?: { rules?: string[] };
   /** Alert delivery targets of `tidewatch serve` (webhooks, syslog out, JSON Lines files); see docs/SERVE.md. Validated by src/sinks. */

@@ -116,6 +116,15 @@ export class FlowAnalytics {
     return out;
   }
 
+  /** The detectors' memory, to move with a scale-out partition (src/util/state.ts). */
+  snapshot(): unknown {
+    return this.det.snapshot();
+  }
+
+  restore(state: unknown): void {
+    this.det.restore(state);
+  }
+
   /** End of stream. The detectors alert as evidence crosses thresholds, so nothing is pending: returns []. */
   flush(): Alert[] {
     return [];

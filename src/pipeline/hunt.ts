@@ -218,26 +218,58 @@ function itemTime(engine: HuntEngine, it: ParsedItem, prev: number): number {
   return t === undefined ? prev : t;
 }
 
-/** Runs the engine over files; several files are merged by event time. */
-export async function huntFiles(paths: string[], opts: HuntFilesOptions): Promise<HuntSummary> {
+/**
+ * Input paths with folders expanded to the files under them (recursively, sorted, hidden entries skipped);
+ * `-` and everything else as given (an unreadable path is reported by huntFiles as failed).
+ */
+export function expandInputs(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    for (const n of readdirSync(p).sort()) {
+      if (n.startsWith('.')) continue;
+      const q = join(p, n);
+      let st;
+      try { st = statSync(q); } catch { out.push(q); continue; }
+      if (st.isDirectory()) walk(q);
+      else if (st.isFile()) out.push(q);
+    }
+  };
+  for (const p of paths) {
+    let dir = false;
+    try { dir = p !== '-' && statSync(p).isDirectory(); } catch { /* reported when opened */ }
+    if (dir) walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Runs the engine over files (folders: every file under them); several files are merged by event time. */
+export async function huntFiles(inputs: string[], opts: HuntFilesOptions): Promise<HuntSummary> {
+  const paths = expandInputs(inputs);
   const counters = opts.counters ?? newCounters();
   const sum: HuntSummary = { files: paths.length, lines: 0, events: 0, unparsed: 0, outOfRange: 0, alerts: 0, failed: {} };
   const engine = opts.engine;
   const timed = opts.since !== undefined || opts.until !== undefined;
-  const handle = async (it: ParsedItem) => {
-    if (!it.event) { sum.unparsed++; opts.onError?.(it); return; }
+  const emit = async (alerts: Alert[]) => {
+    for (const a of alerts) { sum.alerts++; const r = opts.onAlert(a); if (r) await r; }
+  };
+  // hot path: synchronous per line; a promise only when there are alerts to hand over
+  const handle = (it: ParsedItem): Promise<void> | undefined => {
+    if (!it.event) { sum.unparsed++; opts.onError?.(it); return undefined; }
     if (timed) {
       const t = engine.sigma.timeOf(it.event);
-      if (t === undefined || (opts.since !== undefined && t < opts.since) || (opts.until !== undefined && t >= opts.until)) { sum.outOfRange++; return; }
+      if (t === undefined || (opts.since !== undefined && t < opts.since) || (opts.until !== undefined && t >= opts.until)) { sum.outOfRange++; return undefined; }
     }
     sum.events++;
     const alerts = engine.process(it.event, { file: it.file, line: it.line });
-    for (const a of alerts) { sum.alerts++; await opts.onAlert(a); }
+    return alerts.length ? emit(alerts) : undefined;
   };
   const parseOpts = { platform: opts.platform, timeField: opts.timeField };
   if (paths.length === 1) {
     try {
-      for await (const batch of parseFile(paths[0], parseOpts, counters)) for (const it of batch) await handle(it);
+      for await (const batch of parseFile(paths[0], parseOpts, counters)) {
+        for (let i = 0; i < batch.length; i++) { const p = handle(batch[i]); if (p) await p; }
+      }
     } catch (e) {
       sum.failed[paths[0]] = (e as Error).message;
     }
@@ -258,7 +290,8 @@ export async function huntFiles(paths: string[], opts: HuntFilesOptions): Promis
       let k = 0;
       for (let j = 1; j < heads.length; j++) if (heads[j].t < heads[k].t) k = j;
       const h = heads[k];
-      await handle(h.batch[h.i]);
+      const p = handle(h.batch[h.i]);
+      if (p) await p;
       h.i++;
       if (h.i >= h.batch.length) {
         let next: IteratorResult<ParsedItem[]>;
@@ -276,7 +309,7 @@ export async function huntFiles(paths: string[], opts: HuntFilesOptions): Promis
       h.t = itemTime(engine, h.batch[h.i], h.t);
     }
   }
-  for (const a of engine.flush()) { sum.alerts++; await opts.onAlert(a); }
+  await emit(engine.flush());
   sum.lines = counters.lines;
   return sum;
 }

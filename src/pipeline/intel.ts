@@ -195,12 +195,12 @@ export class IndicatorMatcher {
     const t = Date.parse(flow.time_start);
     const ms = Number.isNaN(t) ? this.now() : t;
     let hits = this.index.match([src, dst, nt], ms, this.state, this.now());
+    const pairOf = () => (flow.src_ip < flow.dst_ip ? `${flow.src_ip}|${flow.dst_ip}` : `${flow.dst_ip}|${flow.src_ip}`);
     if (this.flowRepeatMs > 0) {
       // a long-lived or beaconing connection is one finding per period, not one per flow record
       hits = hits.filter((h) => {
         // both directions of one conversation are one finding
-        const pair = flow.src_ip < flow.dst_ip ? `${flow.src_ip}|${flow.dst_ip}` : `${flow.dst_ip}|${flow.src_ip}`;
-        const key = `${h.indicator.id}|${pair}|${Math.floor(ms / this.flowRepeatMs)}`;
+        const key = `${h.indicator.id}|${pairOf()}|${Math.floor(ms / this.flowRepeatMs)}`;
         if (this.flowSeen.has(key)) return false;
         if (this.flowSeen.size >= 200_000) this.flowSeen = new Set();
         this.flowSeen.add(key);
@@ -215,6 +215,9 @@ export class IndicatorMatcher {
         source: { file: `flow:${flow.exporter}` },
         event: { time: flow.time_start, src_ip: flow.src_ip, dst_ip: flow.dst_ip, src_port: flow.src_port, dst_port: flow.dst_port, protocol: flow.protocol, bytes: flow.bytes, packets: flow.packets },
         extraIps: [peer],
+        // one finding per conversation and period has one id, so a repeat raised after this matcher's memory was
+        // lost (a restart, a reload, a scale-out partition moving) is the same alert and stored once
+        ...(this.flowRepeatMs > 0 ? { idKey: ['flow', h.indicator.id, pairOf(), flow.exporter, Math.floor(ms / this.flowRepeatMs)] } : {}),
       });
     });
   }
@@ -244,7 +247,7 @@ export class IndicatorMatcher {
   }
 
   private alert(h: IndicatorHit, c: {
-    time: string; context: 'event' | 'flow' | 'config'; field?: string; device?: string; source?: SourceRef; event?: Event; extraIps?: string[];
+    time: string; context: 'event' | 'flow' | 'config'; field?: string; device?: string; source?: SourceRef; event?: Event; extraIps?: string[]; idKey?: unknown[];
   }): Alert {
     const ind = h.indicator;
     let severity = severityOf(ind.confidence);
@@ -267,7 +270,7 @@ export class IndicatorMatcher {
     };
     const ips = [h.value, ...(c.extraIps ?? [])].filter((x) => parseIPv4Int(x) >= 0 || parseIPv6Words(x) !== undefined);
     return {
-      id: stableId(['intel', ind.id, h.value, c.context, c.device ?? '', c.source?.file ?? '', c.source?.line ?? '', c.time]),
+      id: stableId(c.idKey ? ['intel', ...c.idKey] : ['intel', ind.id, h.value, c.context, c.device ?? '', c.source?.file ?? '', c.source?.line ?? '', c.time]),
       time: c.time,
       detector: 'intel',
       rule: {

@@ -81,7 +81,13 @@ export async function buildHttp(ctx: ApiContext, opts: { logger?: FastifyServerO
     const path = req.url.split('?')[0];
     if (!needsToken(path)) return;
     const h = req.headers.authorization;
-    const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+    let m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+    // TAXII clients often speak only HTTP basic: there the API token is the password (any user name)
+    if (!m && typeof h === 'string' && path.startsWith('/taxii2')) {
+      const b = /^Basic\s+(\S+)\s*$/i.exec(h);
+      const pw = b ? Buffer.from(b[1], 'base64').toString('utf8').split(':').slice(1).join(':') : '';
+      if (pw) m = ['', pw] as unknown as RegExpExecArray;
+    }
     const who = m ? ctx.tokens.verify(m[1]) : undefined;
     if (!who) {
       await reply.code(401).header('WWW-Authenticate', 'Bearer')

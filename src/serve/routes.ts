@@ -7,6 +7,7 @@ import type { ApiContext, DeviceDoc } from './context.js';
 import { HttpError } from './http.js';
 import { errorResponses, page, pageQuery, schemaBits } from './schemas.js';
 import { ROLES, type Role } from './tokens.js';
+import { incidentReportResponse } from '../sinks/incident-report.js';
 
 const { str, strs, int, num, time, severity, bySeverity } = schemaBits;
 
@@ -30,6 +31,8 @@ const totals = { bytes: num, packets: num, flows: int };
 /** The /api/v1 routes (docs/API.md). Each route's schema is also its OpenAPI entry. */
 export async function registerApiRoutes(api: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store } = ctx;
+  // the incident report renderer: the wired capability, else the built-in one (src/sinks/incident-report.ts)
+  const report = ctx.capabilities.report ?? ((inc, alerts, format) => incidentReportResponse(inc, alerts, format, { generator: 'Tidewatch 0.1.0' }));
   const role = (r: Role) => ({ role: r });
 
   api.get('/me', {
@@ -49,7 +52,7 @@ export async function registerApiRoutes(api: FastifyInstance, ctx: ApiContext): 
     },
   }, async (req) => ({
     id: req.principal!.id, name: req.principal!.name ?? req.principal!.id, role: req.principal!.role,
-    capabilities: { indicators: Boolean(ctx.capabilities.indicators), access: Boolean(ctx.capabilities.access), report: Boolean(ctx.capabilities.report) },
+    capabilities: { indicators: Boolean(ctx.capabilities.indicators), access: Boolean(ctx.capabilities.access), report: true },
   }));
 
   // The ATT&CK table (rules/attack/techniques.yml): tactics in kill-chain order and the techniques detectors tag.
@@ -194,10 +197,9 @@ export async function registerApiRoutes(api: FastifyInstance, ctx: ApiContext): 
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { format } = req.query as { format: 'html' | 'md' | 'json' };
-    if (!ctx.capabilities.report) throw new HttpError(501, 'incident reports are not available in this build');
     const inc = await store.getIncident(id);
     if (!inc) throw new HttpError(404, `no incident with id ${id}`);
-    const r = ctx.capabilities.report(inc, await store.getAlerts(inc.alert_ids), format);
+    const r = report(inc, await store.getAlerts(inc.alert_ids), format);
     return reply.type(r.contentType).send(r.body);
   });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from '../model/site.js';
+import { taxiiMount } from './taxii-mount.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { IncidentManager } from '../correlation/manager.js';
@@ -200,6 +201,7 @@ export class Service {
         consoleDir: this.opts.consoleDir === null ? undefined : (this.opts.consoleDir ?? consoleDistDir()),
         health: () => (this.accepting ? { status: 'ok' } : { status: 'starting' }),
         capabilities: this.capabilities(),
+        mounts: [taxiiMount(this.store, this.opts.site)],
       };
       this.http = await buildHttp(ctx, {
         logger: { level: 'warn', stream: process.stderr } as never,

@@ -13,6 +13,8 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(snmp-server community|snmp community|community-string)(\s+)("[^"]*"|\S+)/gi, '$1$2<redacted>'],
   // Junos "encrypted-password "$6$..."", "secret "$9$...""
   [/\b(encrypted-password|authentication-key|secret)(\s+)("[^"]*")/gi, '$1$2"<redacted>"'],
+  // key=value and key: value forms in log lines ("password=..", "secret: ..")
+  [/\b(password|passwd|secret)(\s*[=:]\s*)(?!<redacted>)("[^"]*"|[^\s,;]+)/gi, '$1$2<redacted>'],
   // credentials inside URLs: ftp://user:pass@host
   [/\b([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)([^@\s/]+)@/gi, '$1<redacted>@'],
 ];

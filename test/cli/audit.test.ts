@@ -4,7 +4,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../corpus.js';
+import { REPO_ROOT, corpusPath } from '../corpus.js';
 
 const MAIN = join(REPO_ROOT, 'dist/src/cli/main.js');
 const EX = join(REPO_ROOT, 'examples');
@@ -87,10 +87,17 @@ test('tidewatch audit --baseline reports drift', () => {
   assert.equal(doc.summary.baseline, base);
 });
 
-test('tidewatch demo audits the sample fleet and exits 0', () => {
-  const r = run('demo');
+test('tidewatch demo --audit audits the sample fleet and exits 0', () => {
+  const r = run('demo', '--audit');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /8 devices audited with \d+ checks/);
   assert.match(r.out, /edge1 \(iosxe\)/);
   assert.match(r.out, /KNOWN-IMPLANT-ACCOUNT/);
+});
+
+test('a reader that goes away (| head) ends the command quietly, without a stack trace', () => {
+  // the whole config corpus prints far more than a pipe buffer, so the writer does hit the closed pipe
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${MAIN}" audit "${corpusPath('configs')}" | head -3`], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  assert.ok(r.stdout.split('\n').filter(Boolean).length >= 1, 'some output before head closed the pipe');
+  assert.doesNotMatch(r.stderr, /EPIPE|at .*\.js:\d+/);
 });

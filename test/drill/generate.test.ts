@@ -104,3 +104,24 @@ test('scenarios: shipped ones load, bad ones are refused with the file and the r
   assert.throws(() => scenarioFromObject({ stealth: 'loud', actor: { addresses: ['not-an-ip'] }, steps: [{ action: 'login' }] }, 'x.yml'), /not an IP address/);
   assert.throws(() => scenarioFromObject({ ...base, start: { at: 0.1 }, steps: [{ action: 'login' }] }, 'x.yml'), /learning history/);
 });
+
+test('scenarios: a target platform list is an order of preference (moderate on a carrier without an NX-OS aggregation switch)', async () => {
+  const base = { stealth: 'loud', actor: { addresses: ['192.0.2.1'] } };
+  const sc = scenarioFromObject({ ...base, steps: [{ action: 'login', target: { role: 'aggregation', platform: ['nxos', 'eos'] } }] }, 'x.yml');
+  assert.deepEqual(sc.steps[0].target?.platform, ['nxos', 'eos']);
+  assert.throws(() => scenarioFromObject({ ...base, steps: [{ action: 'login', target: { platform: ['nxos', 'vax'] } }] }, 'x.yml'), /target\.platform must be one of .*order of preference/);
+  assert.throws(() => scenarioFromObject({ ...base, steps: [{ action: 'login', target: { platform: [] } }] }, 'x.yml'), /target\.platform/);
+  // seed 7 with 24 devices draws no NX-OS aggregation switch: the moderate campaign's hop goes to its next choice
+  const out = mkdtempSync(join(tmpdir(), 'tw-gen-moderate-'));
+  const r = await generateDataset({ seed: '7', scenario: 'moderate', devices: 24, days: 4, out });
+  const site = loadSite(join(out, 'tidewatch.yml'));
+  const devs = site.devices as { name: string; role?: string; platform?: string }[];
+  assert.ok(!devs.some((d) => d.role === 'aggregation' && d.platform === 'nxos'), 'the case this test is about: no NX-OS aggregation switch');
+  const truth = readFileSync(join(out, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Truth & { action: string });
+  const mirror = truth.find((t) => t.action === 'traffic_mirror');
+  assert.ok(mirror, 'the traffic mirror is planted');
+  const on = devs.find((d) => d.name === mirror.device);
+  assert.equal(on?.role, 'aggregation');
+  assert.equal(on?.platform, 'eos');
+  assert.ok(r.planted > 20);
+});

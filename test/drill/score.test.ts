@@ -8,7 +8,7 @@ import { scoreDataset, techniquesCompatible } from '../../src/drill/score.js';
 import { severityRank } from '../../src/model/severity.js';
 
 const STAGE_OF_STREAM: Record<string, string[]> = {
-  syslog: ['hunt', 'intel'], tacacs: ['hunt', 'intel'], jumphost: ['hunt', 'intel'], config: ['audit'], flows: ['flows'], access: ['access'],
+  syslog: ['hunt', 'intel'], tacacs: ['hunt', 'intel'], jumphost: ['hunt', 'intel'], config: ['audit'], flows: ['flows', 'intel'], access: ['access'],
 };
 
 test('score: every technique the loud campaign plants is detected (in the streams whose detectors are on main)', async () => {
@@ -28,6 +28,12 @@ test('score: every technique the loud campaign plants is detected (in the stream
     else process.stdout.write(`# not yet detectable (${unavailable.join(', ')} not on main): ${t.technique} in ${[...new Set(streams)].join(', ')}\n`);
   }
   assert.deepEqual(missing, [], `techniques planted but not detected: ${missing.join(', ')}`);
+  // with audit, flows, intel and access on main, every technique of the loud campaign is found somewhere
+  assert.deepEqual(card.techniques.filter((t) => t.detected === 0).map((t) => t.technique), []);
+  assert.equal(card.stages.find((s) => s.stage === 'access')?.status, 'ran');
+  // planted flow records are matched by the record an alert is about (capture frame -> flow key)
+  const fl = card.streams.find((s) => s.stream === 'flows')!;
+  assert.ok(fl.detected >= Math.ceil(fl.planted / 2), `flows: ${fl.detected}/${fl.planted} detected`);
   assert.ok(card.planted >= 25);
   assert.equal(card.false_alerts, card.alerts - card.true_alerts);
   // the campaign becomes a critical incident

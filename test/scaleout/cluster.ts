@@ -110,13 +110,13 @@ export interface Cluster {
 }
 
 /** NATS + ClickHouse + store + api + N collectors + M detectors, all on loopback. */
-export async function startCluster(o: { collectors: number; detectors: number; partitions?: number; leaseMs?: number; site?: string }): Promise<Cluster> {
+export async function startCluster(o: { collectors: number; detectors: number; partitions?: number; leaseMs?: number; site?: string; netflow?: boolean }): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-cluster-'));
   const nats = await startNats();
   const clickhouse = await startClickHouse();
   const roles: RoleProcess[] = [];
   const common = ['--nats', nats.url, ...(o.site ? ['--site', o.site] : [])];
-  const off = ['--listen', 'syslog-udp=off', '--listen', 'syslog-tls=off', '--listen', 'netflow=off'];
+  const off = ['--listen', 'syslog-udp=off', '--listen', 'syslog-tls=off', '--listen', o.netflow ? 'netflow=127.0.0.1:0' : 'netflow=off'];
   try {
     const apiData = join(dir, 'api');
     const token = createToken(apiData);
@@ -126,13 +126,13 @@ export async function startCluster(o: { collectors: number; detectors: number; p
     roles.push(apiRole);
     const detectors: RoleProcess[] = [];
     for (let i = 0; i < o.detectors; i++) {
-      const d = await startServe(['--role', 'detector', ...common, '--listen', 'http=127.0.0.1:0'], join(dir, `detector${i}`), ['http']);
+      const d = await startServe(['--role', 'detector', ...common, '--clickhouse', clickhouse.url, '--listen', 'http=127.0.0.1:0'], join(dir, `detector${i}`), ['http']);
       detectors.push(d);
       roles.push(d);
     }
     const collectors: RoleProcess[] = [];
     for (let i = 0; i < o.collectors; i++) {
-      const c = await startServe(['--role', 'collector', ...common, '--listen', 'syslog-tcp=127.0.0.1:0', '--listen', 'http=127.0.0.1:0', ...off], join(dir, `collector${i}`), ['syslog-tcp']);
+      const c = await startServe(['--role', 'collector', ...common, '--listen', 'syslog-tcp=127.0.0.1:0', '--listen', 'http=127.0.0.1:0', ...off], join(dir, `collector${i}`), o.netflow ? ['syslog-tcp', 'netflow'] : ['syslog-tcp']);
       collectors.push(c);
       roles.push(c);
     }
@@ -150,5 +150,28 @@ export async function startCluster(o: { collectors: number; detectors: number; p
     await nats.stop();
     await clickhouse.stop();
     throw e;
+  }
+}
+
+/**
+ * True when every message on the bus has been handled: each partition has its detector consumer and none of the
+ * consumers (detectors, store events, store alerts) has anything pending or unacknowledged.
+ */
+export async function busDrained(natsUrl: string, partitions: number): Promise<boolean> {
+  const { connect } = await import('nats');
+  const { BUS } = await import('../../src/bus/jetstream.js');
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const jsm = await nc.jetstreamManager();
+    let detect = 0;
+    for (const stream of [BUS.inStream, BUS.alertStream]) {
+      for await (const ci of jsm.consumers.list(stream)) {
+        if (ci.name.startsWith('detect')) detect++;
+        if (ci.num_pending + ci.num_ack_pending > 0) return false;
+      }
+    }
+    return detect >= partitions;
+  } finally {
+    await nc.close();
   }
 }

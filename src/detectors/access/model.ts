@@ -5,6 +5,7 @@
 import { quantileSorted } from 'simple-statistics';
 import type { AccessEvent } from '../../model/access.js';
 import { normalizeTarget } from './warrants.js';
+import { parseIsoMs } from '../../util/time.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -192,6 +193,8 @@ export class HourBucket {
   readonly systems = new Set<string>();
   readonly actions = new Set<string>();
   exports?: number[];
+  private lastHost?: string;
+  private lastIp?: string;
   constructor(readonly hour: number, keepExports = false) {
     if (keepExports) this.exports = [];
   }
@@ -216,7 +219,12 @@ export class HourBucket {
       this.bump('targets', win.counts.size, win, t);
       this.bump('records', win.records, win, t);
     } else if (INTERCEPT_ACTIONS.has(a)) this.provisions++;
-    if (e.src_host || e.src_ip) this.hosts.add(`${e.src_host ?? ''}|${e.src_ip ?? ''}`.toLowerCase());
+    if ((e.src_host || e.src_ip) && (e.src_host !== this.lastHost || e.src_ip !== this.lastIp)) {
+      // an operator keeps one source for hours: build the key only when it changes
+      this.lastHost = e.src_host;
+      this.lastIp = e.src_ip;
+      this.hosts.add(`${e.src_host ?? ''}|${e.src_ip ?? ''}`.toLowerCase());
+    }
     this.systems.add(e.system);
     this.actions.add(a);
   }
@@ -375,7 +383,7 @@ function quietestHour(counts: number[]): number {
 export function learnAccessModels(events: Iterable<AccessEvent>, params: Partial<ModelParams> = {}, now = new Date()): AccessModelSet {
   const rows: { e: AccessEvent; t: number }[] = [];
   for (const e of events) {
-    const t = Date.parse(e.time);
+    const t = parseIsoMs(e.time);
     if (Number.isFinite(t)) rows.push({ e, t });
   }
   rows.sort((a, b) => a.t - b.t);

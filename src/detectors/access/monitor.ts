@@ -8,6 +8,7 @@ import type { AccessAlertKind, AccessEvent, Warrant } from '../../model/access.j
 import type { SourceRef } from '../../model/event.js';
 import type { Severity } from '../../model/severity.js';
 import { isIp, parsePrefix, inAnyPrefix, type Prefix } from '../../util/ip.js';
+import { parseIsoMs } from '../../util/time.js';
 import { makeAccessAlert, redactEvent } from './alerts.js';
 import {
   DEFAULT_MODEL_PARAMS, DayState, HOUR_MS, HourBucket, Window60, dayIndex, fmtBytes, scoreHour,
@@ -197,7 +198,7 @@ export class AccessMonitor {
 
   /** Checks one event; returns the alerts it raises, and those of operator-hours it closes. */
   process(e: AccessEvent, source: SourceRef): Alert[] {
-    const t = Date.parse(e.time);
+    const t = parseIsoMs(e.time);
     if (!Number.isFinite(t)) {
       this.stats.bad_time++;
       return [];
@@ -377,6 +378,8 @@ export class AccessMonitor {
         const auth = w.ops.size === 0 || w.ops.has(op.key);
         if (cited && w === cited) citedCovers = auth;
         if (auth) authorized = true;
+        // nothing later can change the outcome: authorized, and the cited warrant (if any) already seen
+        if (authorized && (!cited || citedCovers !== undefined)) break;
       }
       if (!covering) {
         let why: string;
@@ -468,7 +471,7 @@ export class AccessMonitor {
       attack,
       devices: [...b.hosts],
       reasons: [
-        `Anomaly score ${score} (alert at ${this.params.threshold}) for ${op.name} between ${hhmm(start)} and ${hhmm(start + HOUR_MS)} UTC on ${new Date(start).toISOString().slice(0, 10)}: ${b.events} events on ${[...b.systems].join(', ')}.`,
+        `Anomaly score ${score} (alert at ${this.params.threshold}) for ${op.name} between ${hhmm(start)} and ${hhmm(start + HOUR_MS)} UTC on ${new Date(start).toISOString().slice(0, 10)}: ${b.events} event${b.events === 1 ? '' : 's'} on ${[...b.systems].join(', ')}.`,
         ...s.components.map((c) => `${op.name} ${c.reason()}.`),
       ],
       event: { time: op.bucketTime, operator: op.name, system: [...b.systems].join(','), hour: new Date(start).toISOString(), events: b.events },

@@ -9,6 +9,7 @@ import { ManagementAccessDetector } from './management.js';
 import type { FlowSettings } from './settings.js';
 import { TunnelDetector } from './tunnels.js';
 import { VolumeDetector } from './volume.js';
+import { loadFields, saveFields } from '../../util/state.js';
 
 export { FlowContext } from './context.js';
 export { ipIndicatorMatcher, parseIocList, type FlowMatcher, type IocList } from './iocs.js';
@@ -30,6 +31,26 @@ export class FlowDetectors {
     this.volume = new VolumeDetector(this.ctx);
     this.beacons = new BeaconDetector(this.ctx);
     this.matchers.push(...matchers);
+  }
+
+  /** What the detectors remember (windows, series, already-alerted keys), as JSON: see src/util/state.ts. */
+  snapshot(): unknown {
+    return {
+      ctx: saveFields(this.ctx, ['exporters']),
+      tunnels: saveFields(this.tunnels, ['repeats']),
+      mgmt: saveFields(this.mgmt, ['repeats']),
+      volume: saveFields(this.volume, ['win', 'cur', 'base', 'untracked']),
+      beacons: saveFields(this.beacons, ['pairs', 'repeats']),
+    };
+  }
+
+  restore(state: unknown): void {
+    const s = (state ?? {}) as Record<string, unknown>;
+    loadFields(this.ctx, ['exporters'], s.ctx);
+    loadFields(this.tunnels, ['repeats'], s.tunnels);
+    loadFields(this.mgmt, ['repeats'], s.mgmt);
+    loadFields(this.volume, ['win', 'cur', 'base', 'untracked'], s.volume);
+    loadFields(this.beacons, ['pairs', 'repeats'], s.beacons);
   }
 
   process(flows: readonly FlowRecord[], out: Alert[] = []): Alert[] {

@@ -77,6 +77,15 @@ export function checkOps(ops: [CmpOp, number][], x: number): boolean {
   return true;
 }
 
+/**
+ * A copy of a string value that does not share memory with the line it was cut from. Parsers slice event fields
+ * out of the input (cheap), and V8 keeps a slice's whole parent alive: a group key kept for a correlation window
+ * would otherwise pin a megabyte-sized read chunk per group (bench/hunt saw the heap grow with the input).
+ */
+function own<T>(v: T): T {
+  return (typeof v === 'string' ? (' ' + v).slice(1) : v) as T;
+}
+
 /** Percentile with linear interpolation between closest ranks (numpy's default), p in 0..100. */
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -158,14 +167,14 @@ export class CorrelationState {
     for (const g of gg) {
       const v = g(ev);
       if (v === undefined || v === null || v === '') { this.counters.missingGroupField++; return []; }
-      values.push(v);
+      values.push(own(v));
     }
     let v: unknown;
     const vg = this.valueGetters[ref];
     if (vg.length) {
       const vals = vg.map((g) => g(ev));
       if (vals.some((x) => x === undefined || x === null)) { this.counters.missingValue++; return []; }
-      if (this.corr.type === 'value_count') v = vals.length === 1 ? vals[0] : vals;
+      if (this.corr.type === 'value_count') v = vals.length === 1 ? own(vals[0]) : vals.map(own);
       else {
         const n = typeof vals[0] === 'number' ? vals[0] : Number(vals[0]);
         if (!Number.isFinite(n)) { this.counters.missingValue++; return []; }

@@ -296,7 +296,7 @@ export class SigmaEngine {
     if (!list) {
       list = this.rules.filter(pick);
       if (this.routeCache.size > 50_000) this.routeCache.clear();
-      this.routeCache.set(key, list);
+      this.routeCache.set((' ' + key).slice(1), list); // a copy: the key holds slices of the input chunk
     }
     return list;
   }

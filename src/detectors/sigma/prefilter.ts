@@ -1,11 +1,19 @@
 /**
  * Aho-Corasick automaton over the rules' literal strings (ASCII, case-folded). One pass over the raw line
  * finds every literal it contains, so rules whose literals are absent are never evaluated. Hot path: a dense
- * transition table (128 columns per state), no allocation per line.
+ * transition table over a compressed alphabet (16-bit states when they fit), no allocation per line.
  */
 export class LiteralScanner {
   readonly literals: string[];
-  private delta: Int32Array;
+  /**
+   * Transitions over a compressed alphabet: `delta[state * width + cls[c]]`. Only the characters that occur in
+   * some literal get a class of their own (everything else is class 0), so the table stays small enough for the
+   * CPU caches (a 128-column table over thousands of states missed them on every character).
+   */
+  private delta: Uint16Array | Int32Array;
+  private width: number;
+  /** ASCII code (case-folded) -> character class. */
+  private cls: Uint8Array;
   /** For each state: start and count into `outs` of the literal ids ending there (via failure links too). */
   private outStart: Int32Array;
   private outCount: Int32Array;
@@ -16,20 +24,32 @@ export class LiteralScanner {
 
   constructor(literals: string[]) {
     this.literals = literals;
-    const goto: Int32Array[] = [new Int32Array(128).fill(-1)];
-    const outSets: number[][] = [[]];
-    literals.forEach((lit, id) => {
-      let s = 0;
+    // character classes: 0 for characters in no literal, 1.. for the others (upper case folded onto lower)
+    const cls = new Uint8Array(128);
+    let width = 1;
+    for (const lit of literals) {
       for (let i = 0; i < lit.length; i++) {
         let c = lit.charCodeAt(i);
         if (c >= 128) throw new Error(`non-ASCII literal: ${lit}`);
         if (c >= 65 && c <= 90) c += 32;
-        let nx = goto[s][c];
+        if (cls[c] === 0) cls[c] = width++;
+      }
+    }
+    for (let c = 65; c <= 90; c++) cls[c] = cls[c + 32];
+    this.cls = cls;
+    this.width = width;
+    const goto: Int32Array[] = [new Int32Array(width).fill(-1)];
+    const outSets: number[][] = [[]];
+    literals.forEach((lit, id) => {
+      let s = 0;
+      for (let i = 0; i < lit.length; i++) {
+        const k = cls[lit.charCodeAt(i)];
+        let nx = goto[s][k];
         if (nx < 0) {
           nx = goto.length;
-          goto.push(new Int32Array(128).fill(-1));
+          goto.push(new Int32Array(width).fill(-1));
           outSets.push([]);
-          goto[s][c] = nx;
+          goto[s][k] = nx;
         }
         s = nx;
       }
@@ -37,22 +57,22 @@ export class LiteralScanner {
     });
     const n = goto.length;
     const fail = new Int32Array(n);
-    const delta = new Int32Array(n * 128);
+    const delta = n < 65536 ? new Uint16Array(n * width) : new Int32Array(n * width);
     const queue: number[] = [];
-    for (let c = 0; c < 128; c++) {
-      const nx = goto[0][c];
-      if (nx < 0) delta[c] = 0;
-      else { delta[c] = nx; fail[nx] = 0; queue.push(nx); }
+    for (let k = 0; k < width; k++) {
+      const nx = k === 0 ? -1 : goto[0][k];
+      if (nx < 0) delta[k] = 0;
+      else { delta[k] = nx; fail[nx] = 0; queue.push(nx); }
     }
     for (let qi = 0; qi < queue.length; qi++) {
       const s = queue[qi];
       outSets[s].push(...outSets[fail[s]]);
-      for (let c = 0; c < 128; c++) {
-        const nx = goto[s][c];
-        if (nx < 0) delta[s * 128 + c] = delta[fail[s] * 128 + c];
+      for (let k = 0; k < width; k++) {
+        const nx = k === 0 ? -1 : goto[s][k];
+        if (nx < 0) delta[s * width + k] = delta[fail[s] * width + k];
         else {
-          delta[s * 128 + c] = nx;
-          fail[nx] = delta[fail[s] * 128 + c];
+          delta[s * width + k] = nx;
+          fail[nx] = delta[fail[s] * width + k];
           queue.push(nx);
         }
       }
@@ -74,13 +94,12 @@ export class LiteralScanner {
   /** Scans a text; afterwards `seen[id] === epoch` for every literal found. Returns how many hits were recorded. */
   scan(text: string): number {
     const e = ++this.epoch;
-    const delta = this.delta, oc = this.outCount, os = this.outStart, outs = this.outs, seen = this.seen;
+    const delta = this.delta, cls = this.cls, w = this.width, oc = this.outCount, os = this.outStart, outs = this.outs, seen = this.seen;
     let s = 0, hits = 0;
     for (let i = 0, n = text.length; i < n; i++) {
-      let c = text.charCodeAt(i);
-      if (c >= 128) { s = 0; continue; }
-      if (c >= 65 && c <= 90) c += 32;
-      s = delta[(s << 7) + c];
+      const c = text.charCodeAt(i);
+      // non-ASCII characters are in no literal: back to the root
+      s = c < 128 ? delta[s * w + cls[c]] : 0;
       const k = oc[s];
       if (k !== 0) {
         const st = os[s];

@@ -346,7 +346,7 @@ export function extractorFor(split: MnemonicSplit): Extractor | null {
   if (x === undefined) {
     x = EXTRACTORS[split.facility + '-' + split.name] ?? null;
     if (cache.size > 20000) cache.clear();
-    cache.set(split.mnemonic, x);
+    cache.set((' ' + split.mnemonic).slice(1), x); // a copy: a slice would keep its input chunk alive
   }
   return x;
 }

@@ -49,8 +49,20 @@ const ZONES: Record<string, number> = {
 };
 
 /** Parses a zone token (`UTC`, `CEST`, `UTC+1`, `UTC+07:30`, `+00:00`, `-0500`, `Z`) into minutes east of UTC; undefined if not a zone. */
+const zoneCache = new Map<string, number | null>();
+
 export function zoneOffset(tok: string): number | undefined {
   if (!tok) return undefined;
+  // hot path: a log repeats the same few zone tokens
+  const hit = zoneCache.get(tok);
+  if (hit !== undefined) return hit === null ? undefined : hit;
+  const v = zoneOffsetOf(tok);
+  if (zoneCache.size > 1000) zoneCache.clear();
+  zoneCache.set((' ' + tok).slice(1), v === undefined ? null : v); // a copy: the token is a slice of the input chunk
+  return v;
+}
+
+function zoneOffsetOf(tok: string): number | undefined {
   const c0 = tok.charCodeAt(0);
   if (c0 === 43 || c0 === 45) return signedOffset(tok);
   let i = 0;
@@ -105,8 +117,13 @@ const YEAR_MS = 365.2425 * 86400_000;
  * Picks the year for a year-less stamp: the year that puts it closest before the reference time
  * (the file's modification time, or the run's time). One day of slack absorbs zone and clock skew.
  */
+let lastRefMs = NaN;
+let lastRefYear = 0;
+
 export function inferYear(month: number, day: number, hh: number, mm: number, ss: number, refMs: number): number {
-  const refYear = new Date(refMs).getUTCFullYear();
+  // hot path (every year-less stamp): the reference time is the same for a whole file
+  if (refMs !== lastRefMs) { lastRefMs = refMs; lastRefYear = new Date(refMs).getUTCFullYear(); }
+  const refYear = lastRefYear;
   const t = Date.UTC(refYear, month, day, hh, mm, ss);
   if (t > refMs + 86400_000) return refYear - 1;
   if (refMs - t > YEAR_MS) return refYear + 1; // cannot happen for a real date, kept for safety

@@ -7,6 +7,8 @@ import { buildHttp, consoleDistDir } from '../http.js';
 import { Metrics } from '../metrics.js';
 import { TokenStore } from '../tokens.js';
 import type { RoleOptions } from './collector.js';
+import { IntelHolder } from '../intel.js';
+import { taxiiMount } from '../taxii-mount.js';
 
 /**
  * `tidewatch serve --role api`: the same HTTP API and console as the single process, over ClickHouse. Tokens are
@@ -22,11 +24,15 @@ export class ApiRole {
     const metrics = new Metrics({ store, openIncidents: () => holder.incidents?.openCount ?? 0 });
     const incidents = (holder.incidents = await IncidentManager.open(store, { site: o.site }));
     const tls = loadTls(o.site);
+    // indicators are imported into ClickHouse here; detectors reload them from there (scaleout.intel_reload)
+    const intel = new IntelHolder(store, o.log);
+    const capabilities: Capabilities = { indicators: { list: (q) => intel.list(q), import: (text, by) => intel.import(text, by) }, ...(o.capabilities ?? {}) };
     const app = await buildHttp({
       store, tokens: TokenStore.forData(o.data), incidents, metrics,
       consoleDir: o.consoleDir === null ? undefined : (o.consoleDir ?? consoleDistDir()),
       health: () => ({ status: 'ok', role: 'api' }),
-      capabilities: o.capabilities ?? {},
+      capabilities,
+      mounts: [taxiiMount(store, o.site)],
     }, { logger: false, ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}) });
     const role = new ApiRole(store, app, metrics);
     const at = resolveListeners(o.site, o.listen).http;

@@ -53,7 +53,7 @@ export class DetectorRole {
   readonly bound: { http?: Endpoint } = {};
   private constructor(readonly bus: Bus, readonly worker: PartitionWorker, readonly metrics: Metrics) {}
 
-  static async start(o: RoleOptions & { makeStages: () => Promise<Stages> | Stages }): Promise<DetectorRole> {
+  static async start(o: RoleOptions & { makeStages: () => Promise<Stages> | Stages; health?: () => Record<string, unknown> }): Promise<DetectorRole> {
     const id = o.id ?? `${hostname()}-${process.pid}`;
     const bus = await Bus.connect({ servers: o.scaleout.nats, partitions: o.scaleout.partitions, leaseMs: o.scaleout.leaseMs, name: `tidewatch-detector-${id}` });
     const metrics = new Metrics({});
@@ -72,7 +72,7 @@ export class DetectorRole {
     await worker.start();
     const http = resolveListeners(o.site, o.listen).http;
     if (http !== 'off') {
-      role.http = await startOpsHttp(http, TokenStore.forData(o.data), metrics, () => ({ status: 'ok', role: 'detector', partitions: worker.stats.partitions }));
+      role.http = await startOpsHttp(http, TokenStore.forData(o.data), metrics, () => ({ status: 'ok', role: 'detector', ...worker.stats, ...(o.health?.() ?? {}) }));
       role.bound.http = { host: http.host, port: role.http.port };
       o.log(`listening http ${endpointText(role.bound.http)}`);
     }

@@ -5,6 +5,8 @@ import { CollectorRole } from './collector.js';
 import { DetectorRole } from './detector.js';
 import { scaleoutSettings, type ServeRole } from './options.js';
 import { StoreRole } from './store.js';
+import { ClickHouseStore } from '../../store/clickhouse/clickhouse-store.js';
+import { IntelHolder } from '../intel.js';
 
 export interface StartedRole {
   stop(): Promise<void>;
@@ -20,8 +22,34 @@ export async function startRole(role: Exclude<ServeRole, 'all'>, o: {
   switch (role) {
     case 'collector':
       return CollectorRole.start({ ...base, stages: collectorStages() });
-    case 'detector':
-      return DetectorRole.start({ ...base, stages: detectorStages(o.site), makeStages: () => detectorStages(o.site) });
+    case 'detector': {
+      // Indicators live in the shared store: a detector given ClickHouse matches them, reloading on a schedule so
+      // an import through any api process reaches every detector (scaleout.intel_reload, default 60s).
+      let intel: IntelHolder | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let store: ClickHouseStore | undefined;
+      if (scaleout.clickhouse) {
+        store = await ClickHouseStore.open({ url: scaleout.clickhouse });
+        intel = new IntelHolder(store, log);
+        await intel.reload();
+        log(`tidewatch detector: ${intel.size} indicators loaded; reloading every ${scaleout.intelReloadMs / 1000}s`);
+        timer = setInterval(() => void intel!.reload(), scaleout.intelReloadMs);
+        timer.unref();
+      } else {
+        log('tidewatch detector: no --clickhouse given, so indicator matching is off in this detector');
+      }
+      const role = await DetectorRole.start({
+        ...base, stages: detectorStages(o.site, intel), makeStages: () => detectorStages(o.site, intel),
+        health: () => ({ indicators: intel?.size ?? null, indicators_loaded_at: intel?.loadedAt ?? null }),
+      });
+      return {
+        stop: async () => {
+          if (timer) clearInterval(timer);
+          await role.stop();
+          await store?.close();
+        },
+      };
+    }
     case 'store':
       return StoreRole.start({ ...base, stages: { eventDetectors: [], flowDetectors: [] } });
     case 'api':

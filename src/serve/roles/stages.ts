@@ -4,6 +4,7 @@ import type { SiteConfig } from '../../model/site.js';
 import { parseLine } from '../../parsers/index.js';
 import { FlowAnalytics, FlowDecoder } from '../../pipeline/flows.js';
 import { HuntEngine, SHIPPED_RULES } from '../../pipeline/hunt.js';
+import type { IntelHolder } from '../intel.js';
 import type { EventDetector, Stages } from '../pipeline.js';
 
 /** What a collector runs: the line parser and the NetFlow/IPFIX decoder (no detectors). */
@@ -79,14 +80,14 @@ export function sigmaStage(site: SiteConfig, log: (l: string) => void, shipped?:
 
 /**
  * What a detector runs per partition: the shipped Sigma rules (HuntEngine, with correlation state that moves with
- * the partition) and the flow analytics. Indicator matching needs the indicator store and runs where the store is
- * (single process); see docs/DEPLOY.md.
+ * the partition), indicator matching (when the detector was given the shared store to read indicators from) and
+ * the flow analytics with the same indicator matcher plugged in. The same detectors as the single process.
  */
-export function detectorStages(site: SiteConfig): Stages {
-  const analytics = new FlowAnalytics({ site });
+export function detectorStages(site: SiteConfig, intel?: IntelHolder): Stages {
+  const analytics = new FlowAnalytics({ site, matchers: intel ? [intel.flowMatcher()] : [] });
   const sigma = sigmaStage(site, (l) => process.stderr.write(l.replace(/^tidewatch:/, 'tidewatch detector:') + '\n'));
   return {
-    eventDetectors: sigma.detector ? [sigma.detector] : [],
-    flowDetectors: [{ name: 'flows', process: (flows) => analytics.process(flows), flush: () => analytics.flush() }],
+    eventDetectors: [...(sigma.detector ? [sigma.detector] : []), ...(intel ? [intel.eventDetector()] : [])],
+    flowDetectors: [{ name: 'flows', process: (flows) => analytics.process(flows), flush: () => analytics.flush(), snapshot: () => analytics.snapshot(), restore: (s) => analytics.restore(s) }],
   };
 }

@@ -37,6 +37,7 @@ export class StoreRole {
     incidents.sharedStore = true;
     const role = (holder.role = new StoreRole(bus, store, incidents, metrics, o.log));
     role.loops.push(role.eventsLoop(), role.alertsLoop());
+    role.startRetention(o.scaleout.retentionDays);
     const http = resolveListeners(o.site, o.listen).http;
     if (http !== 'off') {
       role.http = await startOpsHttp(http, TokenStore.forData(o.data), metrics, () => ({ status: 'ok', role: 'store' }));
@@ -44,6 +45,27 @@ export class StoreRole {
       o.log(`listening http ${endpointText(role.bound.http)}`);
     }
     return role;
+  }
+
+  private retentionTimer?: NodeJS.Timeout;
+
+  /** Drops day partitions older than `scaleout.retention` (ClickHouse 18.16 has no TTL clause): at start, then hourly. */
+  private startRetention(days: Partial<Record<'events' | 'flows' | 'alerts', number>>): void {
+    const tables = Object.entries(days) as ['events' | 'flows' | 'alerts', number][];
+    if (!tables.length) return;
+    const run = async () => {
+      for (const [table, d] of tables) {
+        try {
+          const dropped = await this.store.applyRetention(table, d);
+          if (dropped.length) this.log(`tidewatch store: retention ${table} ${d}d: dropped day partitions ${dropped.join(', ')}`);
+        } catch (e) {
+          this.log(`tidewatch store: retention ${table}: ${(e as Error).message}`);
+        }
+      }
+    };
+    void run();
+    this.retentionTimer = setInterval(() => void run(), 3600_000);
+    this.retentionTimer.unref();
   }
 
   private async eventsLoop(): Promise<void> {
@@ -98,6 +120,7 @@ export class StoreRole {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     await Promise.all(this.loops);
     await this.incidents.idle();
     await this.http?.app.close();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NetflowDecoder, DROP_REASONS } from '../../../src/parsers/netflow/decoder.js';
+import { NetflowDecoder, DROP_REASONS, isoTime } from '../../../src/parsers/netflow/decoder.js';
 import { encodeFlows, encodeTemplates } from '../../../src/util/netflow-encode.js';
 import type { FlowRecord } from '../../../src/model/flow.js';
 
@@ -236,4 +236,13 @@ test('fuzz: 20,000 mutated packets never throw and finish quickly', () => {
   assert.ok(records > 1000, `some mutated packets still decode (${records})`);
   assert.ok(DROP_REASONS.filter((r) => st.dropped[r] > 0).length >= 4, JSON.stringify(st.dropped));
   assert.ok(Date.now() - started < 20000, 'no stall');
+});
+
+test('isoTime (cached per second) formats exactly as Date#toISOString', () => {
+  const edge = [0, 1, 999, 1000, 59_999, T0, T0 + 7, T0 + 64_000, T0 + 64_000 + 5, 253402300799999, 253402300800000, 8.64e15, 1.5, T0 + 0.25];
+  let seed = 7;
+  const rnd = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed; };
+  const random = Array.from({ length: 5000 }, (_, i) => (i % 2 ? T0 + (rnd() % 200_000) : rnd() * 1000 + (rnd() % 1000)));
+  // twice, so the second pass runs on cached prefixes (and slots reused by other seconds)
+  for (const t of [...edge, ...random, ...random.slice().reverse(), ...edge]) assert.equal(isoTime(t), new Date(t).toISOString(), `time ${t}`);
 });
