@@ -85,7 +85,8 @@ test('the built service: syslog over TCP fires a Sigma rule from hunt.rules; the
       });
       child.on('exit', (c) => reject(new Error(`exited ${c}: ${err}`)));
     });
-    assert.match(err, /Sigma: 1 rules/);
+    // the shipped rules (rules/sigma) and the one from hunt.rules
+    assert.ok(Number(/Sigma: (\d+) rules/.exec(err)?.[1]) >= 1, err);
     const lines = [
       '<189>52: core-01: Nov 23 03:50:46.123 UTC: %SYS-5-CONFIG_I: Configured from console by netops on vty0 (10.0.0.5)',
       '<189>53: core-01: Nov 23 03:51:02.456 UTC: %SYS-5-CONFIG_I: Configured from console by mallory on vty1 (203.0.113.66)',
@@ -96,18 +97,21 @@ test('the built service: syslog over TCP fires a Sigma rule from hunt.rules; the
     });
     const headers = { authorization: `Bearer ${token}` };
     const api = async <T>(path: string) => (await (await fetch(`http://127.0.0.1:${ports.http}/api/v1${path}`, { headers })).json()) as T;
-    let alerts: { total: number; items: { device: string; rule: { title: string }; entities: { ips?: string[]; accounts?: string[] } }[] } = { total: 0, items: [] };
-    for (let i = 0; i < 200 && alerts.total === 0; i++) {
+    type A = { device: string; rule: { title: string }; entities: { ips?: string[]; accounts?: string[] } };
+    const TITLE = 'Configuration changed from an outside address';
+    let mine: A[] = [];
+    for (let i = 0; i < 200 && mine.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      alerts = await api('/alerts?detector=sigma');
+      mine = (await api<{ items: A[] }>('/alerts?detector=sigma&limit=500')).items.filter((a) => a.rule.title === TITLE);
     }
-    assert.equal(alerts.total, 1, 'only the change from the outside address fires');
-    assert.equal(alerts.items[0].device, 'core-01');
-    assert.deepEqual(alerts.items[0].entities.accounts, ['mallory']);
-    const incs = await api<{ total: number; items: { devices: string[]; techniques: { technique: string }[] }[] }>('/incidents');
-    assert.equal(incs.total, 1);
-    assert.deepEqual(incs.items[0].devices, ['core-01']);
-    assert.ok(incs.items[0].techniques.some((t) => t.technique.startsWith('T1562')));
+    await new Promise((r) => setTimeout(r, 500)); // a second alert of the rule would have arrived by now
+    mine = (await api<{ items: A[] }>('/alerts?detector=sigma&limit=500')).items.filter((a) => a.rule.title === TITLE);
+    assert.equal(mine.length, 1, 'only the change from the outside address fires the rule');
+    assert.equal(mine[0].device, 'core-01');
+    assert.deepEqual(mine[0].entities.accounts, ['mallory']);
+    const incs = await api<{ total: number; items: { devices: string[]; techniques: { technique: string }[] }[] }>('/incidents?device=core-01');
+    assert.ok(incs.total >= 1);
+    assert.ok(incs.items.some((i) => i.devices.includes('core-01') && i.techniques.some((t) => t.technique.startsWith('T1562'))), JSON.stringify(incs.items));
     const out = join(dir, 'alerts.jsonl');
     for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(readFileSync(out, 'utf8'), /Configuration changed from an outside address/);
