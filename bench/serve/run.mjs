@@ -388,6 +388,8 @@ results.netflow = [];
     await settle();
     const m0 = await metrics();
     const flows0 = m0('tidewatch_store_rows', { table: 'flows' });
+    const nfDrop0 = m0('tidewatch_events_dropped_total', { source: 'netflow' });
+    const nfAcc0 = m0('tidewatch_events_accepted_total', { source: 'netflow' });
     const pktRate = rate / perPacket;
     const seconds = 2;
     const total = Math.round(pktRate * seconds);
@@ -405,7 +407,11 @@ results.netflow = [];
     const sendS = (performance.now() - t0) / 1000;
     const w = await waitStored('flows', flows0 + sent * perPacket, 3000, 60_000);
     const storedRecs = w.n - flows0;
-    results.netflow.push({ offered_records_per_s: rate, records_sent: sent * perPacket, send_rate_per_s: Math.round((sent * perPacket) / sendS), records_stored: storedRecs, stored_share: +(storedRecs / (sent * perPacket)).toFixed(4), stored_per_s: Math.round(storedRecs / ((w.at - t0) / 1000)) });
+    const m1 = await metrics();
+    results.netflow.push({
+      offered_records_per_s: rate, records_sent: sent * perPacket, send_rate_per_s: Math.round((sent * perPacket) / sendS), records_stored: storedRecs,
+      datagrams_sent: sent, datagrams_accepted: m1('tidewatch_events_accepted_total', { source: 'netflow' }) - nfAcc0, datagrams_dropped: m1('tidewatch_events_dropped_total', { source: 'netflow' }) - nfDrop0, stored_share: +(storedRecs / (sent * perPacket)).toFixed(4), stored_per_s: Math.round(storedRecs / ((w.at - t0) / 1000)),
+    });
     log('netflow', JSON.stringify(results.netflow.at(-1)));
   }
   sock.close();
