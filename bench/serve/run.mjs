@@ -112,9 +112,9 @@ async function metrics() {
 
 /**
  * Polls until tidewatch_store_rows{table} reaches `want`, or the pipeline queue is empty and the count has not
- * grown for `idleMs` (what is missing then is lost). Returns when and how many.
+ * grown for `idleMs` (what is missing then is lost; 15 s covers the store's checkpoint pauses). Returns when and how many.
  */
-async function waitStored(table, want, idleMs = 3000, maxMs = 120_000, pollMs = 200) {
+async function waitStored(table, want, idleMs = 15_000, maxMs = 120_000, pollMs = 200) {
   const t0 = performance.now();
   let last = -1, lastChange = t0;
   for (;;) {
@@ -276,7 +276,7 @@ const blastBytes = blastLines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
   const before = (await metrics())('tidewatch_store_rows', { table: 'events' });
   const cpu0 = cpuS(svc.pid);
   const b = await tcpBlast(ports['syslog-tcp'], blastLines);
-  const w = await waitStored('events', before + BLAST, 3000, 120_000, 1000);
+  const w = await waitStored('events', before + BLAST, 15_000, 120_000, 1000);
   const cpu = cpuS(svc.pid) - cpu0;
   results.tcp_unpaced = {
     lines: BLAST, stored: w.n - before, stored_per_s: Math.round((w.n - before) / ((w.at - b.t0) / 1000)), accepted_per_s: Math.round(BLAST / ((b.tSent - b.t0) / 1000)),
@@ -405,7 +405,7 @@ results.netflow = [];
       } else await sleep(2);
     }
     const sendS = (performance.now() - t0) / 1000;
-    const w = await waitStored('flows', flows0 + sent * perPacket, 3000, 60_000);
+    const w = await waitStored('flows', flows0 + sent * perPacket, 15_000, 60_000);
     const storedRecs = w.n - flows0;
     const m1 = await metrics();
     results.netflow.push({
