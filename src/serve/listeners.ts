@@ -217,7 +217,9 @@ export class DatagramListener implements Listener {
     const v6 = at.host.includes(':');
     const worker = new Worker(new URL('./udp-worker.js', import.meta.url), { workerData: { host: at.host, port: at.port, v6, recvBuffer } });
     const self = new DatagramListener(name, worker, ingest, v6);
-    await new Promise<void>((resolve, reject) => {
+    await new Promise<void>((resolve, reject0) => {
+      // a socket that cannot bind (address in use, not local) ends its thread too
+      const reject = (e: Error) => { void worker.terminate(); reject0(e); };
       const onMessage = (m: { t: string; host?: string; port?: number; message?: string; buf?: ArrayBuffer; lengths?: number[]; peers?: string[] }) => {
         if (m.t === 'data') {
           const all = Buffer.from(m.buf!);
