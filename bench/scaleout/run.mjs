@@ -56,7 +56,11 @@ for (const detectors of [1, 2, 4]) {
       await new Promise((r) => setTimeout(r, 100));
       if (!tStore && (await chCount(c.clickhouse.url)) >= lines.length) tStore = performance.now();
       if (!tDetect && tStore && (await pending(c.nats.url)).pending === 0) tDetect = performance.now();
-      if (performance.now() - t0 > 600000) throw new Error('bench timed out');
+      const dead = c.roles.filter((r) => r.proc.exitCode !== null || r.proc.signalCode !== null);
+      if (dead.length || performance.now() - t0 > 600000) {
+        for (const r of c.roles) console.error(`--- ${r.role} pid ${r.proc.pid} exit ${r.proc.exitCode ?? r.proc.signalCode ?? 'running'}\n${r.log().split('\n').slice(-15).join('\n')}`);
+        throw new Error(dead.length ? `${dead.map((r) => r.role).join(', ')} exited during the run` : 'bench timed out');
+      }
     }
     const rss = Object.fromEntries(c.roles.map((r, i) => [`${r.role}${i}`, Math.round(rssKb(r.proc.pid) / 1024)]));
     results.push({ detectors, lines: lines.length, send_s: (tSent - t0) / 1000, e2e_events_per_s: Math.round(lines.length / ((tDetect - t0) / 1000)), clickhouse_rows_per_s: Math.round(lines.length / ((tStore - t0) / 1000)), peak_rss_mb: rss });

@@ -48,10 +48,21 @@ export class Bus {
   }
 
   /** Publishes one batch to a partition. `msgId` (e.g. collector id + batch number) makes retries idempotent. */
-  async publishBatch(partition: number, items: unknown[], msgId?: string): Promise<number> {
+  /**
+   * Publishes one partition's items. A batch whose JSON is larger than `maxMessageBytes` (NATS refuses payloads over
+   * its max_payload, 1 MiB by default) goes as several messages, halved until each fits; each part's message id is
+   * the batch's id with the part's place in it, so a replay of the same batch is deduplicated part by part.
+   */
+  async publishBatch(partition: number, items: unknown[], msgId?: string, maxMessageBytes = 512 * 1024): Promise<number> {
+    const body = Buffer.from(JSON.stringify(items));
+    if (body.length > maxMessageBytes && items.length > 1) {
+      const half = Math.ceil(items.length / 2);
+      await this.publishBatch(partition, items.slice(0, half), msgId && `${msgId}.a`, maxMessageBytes);
+      return this.publishBatch(partition, items.slice(half), msgId && `${msgId}.b`, maxMessageBytes);
+    }
     const h = headers();
     if (msgId) h.set('Nats-Msg-Id', msgId);
-    const ack = await this.js.publish(BUS.inSubject(partition), Buffer.from(JSON.stringify(items)), { headers: h });
+    const ack = await this.js.publish(BUS.inSubject(partition), body, { headers: h });
     return ack.seq;
   }
 

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { isAscii } from 'node:buffer';
 
 /** Opens a file (or `-` for stdin) as a byte stream, transparently gunzipping when the content starts with the gzip magic. */
 export async function openInput(path: string): Promise<Readable> {
@@ -52,8 +53,15 @@ export async function* readLineBatches(input: Readable, batchSize = 4096): Async
   let batch: (Line & { oversized?: boolean })[] = [];
   let skipUntilNewline = false;
   const decoder = new StringDecoder('utf8'); // keeps multi-byte characters split across chunks whole
+  // Fast path while the input is plain ASCII (most device logs): a latin1 copy gives the same string as UTF-8
+  // decoding, without the decoder. From the first chunk that is not ASCII on, the decoder takes over (its state is
+  // empty until then, so a character split across chunks is still decoded whole).
+  let ascii = true;
   for await (const chunk of input) {
-    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
+    else if (ascii && isAscii(chunk as Buffer)) text = (chunk as Buffer).toString('latin1');
+    else { ascii = false; text = decoder.write(chunk as Buffer); }
     if (skipUntilNewline) {
       // still inside a runaway line that was already emitted (cut): drop bytes up to its end
       const nl = text.indexOf('\n');

@@ -88,4 +88,9 @@ test('hunt: a missing input is an input error (exit 2) and is named', () => {
   const r = run(['hunt', '--format', 'jsonl', '/nonexistent/x.log']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /\/nonexistent\/x\.log/);
+  withDir((dir) => {
+    const e = run(['hunt', '--format', 'jsonl', dir]);
+    assert.equal(e.status, 2);
+    assert.match(e.stderr, /folder holds no files/);
+  });
 });

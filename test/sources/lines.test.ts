@@ -24,6 +24,12 @@ test('keeps multi-byte characters split across chunks', async () => {
   assert.equal(lines[0].text, '€');
 });
 
+test('ASCII chunks first (latin1 fast path), then a character split across chunks, then ASCII again', async () => {
+  const euro = Buffer.from('€');
+  const lines = await collect(Readable.from([Buffer.from('abc\nde'), euro.subarray(0, 2), euro.subarray(2), Buffer.from('f\ng\u00e9\n'), Buffer.from('h\n')]));
+  assert.deepEqual(lines.map((l) => l.text), ['abc', 'de€f', 'gé', 'h']);
+});
+
 test('cuts oversized lines and flags them, then resumes at the next line', async () => {
   const big = 'x'.repeat(MAX_LINE_BYTES * 5);
   const lines = await collect(Readable.from([Buffer.from(big.slice(0, MAX_LINE_BYTES * 4.5)), Buffer.from(big.slice(MAX_LINE_BYTES * 4.5) + '\nok\n')]));

@@ -115,21 +115,49 @@ export class CorrelationState {
 
   private valueOf(g: Entry[], start: number, end: number): number {
     const c = this.corr;
+    if (c.type === 'event_count') {
+      // hot path (every add of a burst rule): count without building the window
+      let k = 0;
+      for (let i = 0; i < g.length; i++) { const t = g[i].t; if (t >= start && t <= end) k++; }
+      return k;
+    }
+    if (c.type === 'value_count') {
+      // distinct values in the window; primitives are told apart by a Set as JSON would tell them apart
+      const seen = new Set<unknown>();
+      for (let i = 0; i < g.length; i++) {
+        const e = g[i];
+        if (e.t < start || e.t > end) continue;
+        seen.add(e.v !== null && typeof e.v === 'object' ? '\u0000' + JSON.stringify(e.v) : e.v);
+      }
+      return seen.size;
+    }
+    if (c.type === 'temporal' && c.rules.length <= 30) {
+      // distinct referenced rules in the window, as a bit set (no Set or window array per event)
+      let seen = 0, k = 0;
+      for (let i = 0; i < g.length; i++) {
+        const e = g[i];
+        if (e.t < start || e.t > end) continue;
+        const bit = 1 << e.ref;
+        if ((seen & bit) === 0) { seen |= bit; k++; }
+      }
+      return k;
+    }
+    if (c.type === 'temporal_ordered') {
+      // how many referenced rules matched in order inside the window (entries are in time order)
+      let pos = start, k = 0;
+      for (let r = 0; r < c.rules.length; r++) {
+        // the first entry of rule r at or after the previous one's time (same search as the general case below)
+        let i = 0;
+        while (i < g.length && !(g[i].ref === r && g[i].t >= pos && g[i].t >= start && g[i].t <= end)) i++;
+        if (i >= g.length) break;
+        pos = g[i].t;
+        k++;
+      }
+      return k;
+    }
     const win = g.filter((e) => e.t >= start && e.t <= end);
     switch (c.type) {
-      case 'event_count': return win.length;
-      case 'value_count': return new Set(win.map((e) => JSON.stringify(e.v))).size;
       case 'temporal': return new Set(win.map((e) => e.ref)).size;
-      case 'temporal_ordered': {
-        let pos = start, k = 0;
-        for (let r = 0; r < c.rules.length; r++) {
-          const e = win.find((x) => x.ref === r && x.t >= pos);
-          if (!e) break;
-          pos = e.t;
-          k++;
-        }
-        return k;
-      }
       default: {
         const xs = win.map((e) => e.v as number);
         if (!xs.length) return NaN;

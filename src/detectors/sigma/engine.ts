@@ -83,6 +83,8 @@ export class SigmaEngine {
   readonly filtersApplied: number;
   private scanner: LiteralScanner;
   private routeCache = new Map<string, CompiledRule[]>();
+  private routeTree = new Map<unknown, unknown>();
+  private routeTreeSize = 0;
   private ctx = new EvalCtx({});
   private corrByRule = new Map<CorrelationRule, CorrNode>();
   private clock = -Infinity;
@@ -269,9 +271,36 @@ export class SigmaEngine {
     this.scanner = new LiteralScanner(lits);
   }
 
+  /**
+   * Hot path for parsed device events: the route cached in a tree of maps keyed by the values of the pipeline's
+   * routing fields (no key string or closure per event).
+   */
+  private routeParsed(ev: Event, f: string[]): CompiledRule[] {
+    const last = f.length - 1;
+    let node = this.routeTree;
+    for (let i = 0; i < last; i++) {
+      const v = ev[f[i]];
+      let nx = node.get(v) as Map<unknown, unknown> | undefined;
+      if (nx === undefined) { nx = new Map(); node.set(ownKey(v), nx); }
+      node = nx;
+    }
+    const v = ev[f[last]];
+    let list = node.get(v) as CompiledRule[] | undefined;
+    if (list === undefined) {
+      list = this.rules.filter((r) => r.selectors.some((s) => s.matches(ev)));
+      if (++this.routeTreeSize > 50_000) { this.routeTree = new Map(); this.routeTreeSize = 0; }
+      node.set(ownKey(v), list);
+    }
+    return list;
+  }
+
   /** The rules an event is tested against (logsource routing), cached per route key. */
   private route(ev: Event): CompiledRule[] {
     const ls = ev.logsource as Logsource | undefined;
+    if (ls === undefined && typeof ev.platform === 'string' && typeof ev.kind === 'string' && KNOWN_PLATFORMS.has(ev.platform)) {
+      const f = this.opts.pipeline.routeFields;
+      if (f.length) return this.routeParsed(ev, f);
+    }
     let key: string;
     let pick: (r: CompiledRule) => boolean;
     if (ls && typeof ls === 'object') {
@@ -426,6 +455,11 @@ export class SigmaEngine {
 }
 
 const EMPTY: SigmaMatch[] = [];
+
+/** A map key that does not keep the input chunk alive (event strings are slices of it). */
+function ownKey(v: unknown): unknown {
+  return typeof v === 'string' ? (' ' + v).slice(1) : v;
+}
 
 function lower(ls: Logsource): Logsource {
   const o: Logsource = {};

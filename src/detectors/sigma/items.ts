@@ -433,6 +433,34 @@ function timePartTest(part: string, cmp: string | undefined, v: Scalar): ScalarT
   };
 }
 
+let lastV4Text: string | undefined;
+let lastV4 = -1;
+
+/** A dotted-quad IPv4 address as a number (same syntax as util/ip parseIPv4), or -1; remembers the last answer. */
+function ipv4Number(s: string): number {
+  if (s === lastV4Text) return lastV4;
+  let acc = 0, part = 0, digits = 0, dots = 0, r = -1;
+  const n = s.length;
+  if (n >= 7 && n <= 15) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        part = part * 10 + (c - 48);
+        if (++digits > 3 || part > 255) break;
+      } else if (c === 46) {
+        if (digits === 0 || ++dots > 3) break;
+        acc = acc * 256 + part;
+        part = 0; digits = 0;
+      } else break;
+    }
+    if (i === n && dots === 3 && digits > 0) r = acc * 256 + part;
+  }
+  lastV4Text = s;
+  lastV4 = r;
+  return r;
+}
+
 function cidrTest(v: Scalar): ScalarTest {
   if (typeof v !== 'string') throw new ItemError(`'cidr' takes a network (got ${JSON.stringify(v)})`);
   const t = v.trim();
@@ -444,8 +472,15 @@ function cidrTest(v: Scalar): ScalarTest {
   const maxBits = p.family === 4 ? 32 : 128;
   const shift = BigInt(maxBits - p.bits);
   const base = p.base >> shift;
+  // hot path for IPv4 networks and dotted-quad values: 32-bit arithmetic, the value parsed once for all the
+  // networks of a list (they are tested one after another on the same string)
+  const v4Shift = maxBits - p.bits, v4Base = Number(base);
   return (x) => {
     if (typeof x !== 'string') return false;
+    if (p.family === 4) {
+      const n = ipv4Number(x);
+      if (n >= 0) return v4Shift === 32 || Math.floor(n / 2 ** v4Shift) === v4Base;
+    }
     let ip = parseIp(x);
     if (!ip) return false;
     if (ip.family === 6 && p.family === 4 && ip.value >> 32n === 0xffffn) ip = { family: 4, value: ip.value & 0xffffffffn };

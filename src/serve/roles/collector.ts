@@ -88,12 +88,12 @@ export class BusForwarder {
   }
 
   private async loop(): Promise<void> {
+    let backoff = 250;
     try {
       while (this.queue.length) {
-        const batch = this.queue.splice(0, 256);
+        const batch = this.queue.slice(0, 256);
         const byPart = new Map<number, BusItem[]>();
         for (const b of batch) {
-          this.queued -= b.records.length;
           for (const it of blockToItems(b, this.stages, this.metrics)) {
             const p = partitionOf(itemKey(it), this.bus.opts.partitions);
             let list = byPart.get(p);
@@ -102,8 +102,24 @@ export class BusForwarder {
           }
         }
         const end = batch[batch.length - 1].end;
-        // message id: collector + log position + partition, so a replay after a crash is deduplicated
-        await Promise.all([...byPart].map(([p, items]) => this.bus.publishBatch(p, items, `${this.id}:${end.seg}:${end.off}:${p}`)));
+        try {
+          // message id: collector + log position + partition, so a replay after a crash is deduplicated
+          await Promise.all([...byPart].map(([p, items]) => this.bus.publishBatch(p, items, `${this.id}:${end.seg}:${end.off}:${p}`)));
+        } catch (e) {
+          // The bus is down or slow (no PubAck in time): keep the blocks, say so, and try again with the same message
+          // ids (JetStream drops what did arrive). What the collector accepted stays in its write-ahead log meanwhile.
+          if (!this.failure) process.stderr.write(`tidewatch collector: publishing failed, retrying: ${(e as Error).message}\n`);
+          this.failure = e as Error;
+          this.metrics.dropped.inc({ source: 'bus', reason: 'publish_retry' }, 0);
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, 5000);
+          continue;
+        }
+        if (this.failure) process.stderr.write('tidewatch collector: publishing works again\n');
+        this.failure = undefined;
+        backoff = 250;
+        this.queue.splice(0, batch.length);
+        for (const b of batch) this.queued -= b.records.length;
         this.forwarded += batch.reduce((n, b) => n + b.records.length, 0);
         this.onForwarded(end, batch);
         this.metrics.queueDepth.set({ queue: 'forward' }, this.queued);
