@@ -1,4 +1,4 @@
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
@@ -181,39 +181,63 @@ export function kernelUdpDrops(port: number, v6: boolean): number | undefined {
 export class DatagramListener implements Listener {
   private lastDrops = 0;
   private timer?: NodeJS.Timeout;
-  private constructor(readonly name: string, private readonly sock: UdpSocket, private readonly ingest: Ingest, private readonly v6: boolean) {}
+  private bound: Endpoint = { host: '', port: 0 };
+  private closed?: Promise<void>;
+  private constructor(readonly name: string, private readonly worker: Worker, private readonly ingest: Ingest, private readonly v6: boolean) {}
 
+  /** What one datagram gives: NetFlow kept whole (base64), syslog split into lines (counted drops otherwise). */
+  private static handle(name: string, kind: 'syslog' | 'netflow', ingest: Ingest, msg: Buffer, peer: string): void {
+    if (kind === 'netflow') {
+      ingest.acceptSoon(name, peer, [msg.toString('base64')]);
+      return;
+    }
+    if (msg.length > 65_507) {
+      ingest.drop(name, 'oversized');
+      return;
+    }
+    let text = msg.toString('utf8');
+    let lines: string[];
+    if (text.indexOf('\n') >= 0 && text.indexOf('\n') < text.length - 1) lines = text.split('\n').map((l) => l.replace(/[\r\0]+$/, '')).filter(Boolean);
+    else {
+      text = text.replace(/[\r\n\0]+$/, '');
+      lines = text ? [text] : [];
+    }
+    if (!lines.length) {
+      ingest.drop(name, 'empty');
+      return;
+    }
+    ingest.acceptSoon(name, peer, lines);
+  }
+
+  /**
+   * Binds the socket in a worker thread (src/serve/udp-worker.ts), which reads datagrams whatever the main thread
+   * is doing and hands them over in batches; they are written ahead and counted here as they arrive.
+   */
   static async start(name: string, at: Endpoint, ingest: Ingest, kind: 'syslog' | 'netflow', recvBuffer = 16 * 1024 * 1024): Promise<DatagramListener> {
     const v6 = at.host.includes(':');
-    const sock = createSocket({ type: v6 ? 'udp6' : 'udp4', recvBufferSize: recvBuffer });
-    const self = new DatagramListener(name, sock, ingest, v6);
-    sock.on('message', (msg, rinfo) => {
-      const peer = peerOf(rinfo.address, rinfo.port);
-      if (kind === 'netflow') {
-        ingest.acceptSoon(name, peer, [msg.toString('base64')]);
-        return;
-      }
-      if (msg.length > 65_507) {
-        ingest.drop(name, 'oversized');
-        return;
-      }
-      let text = msg.toString('utf8');
-      let lines: string[];
-      if (text.indexOf('\n') >= 0 && text.indexOf('\n') < text.length - 1) lines = text.split('\n').map((l) => l.replace(/[\r\0]+$/, '')).filter(Boolean);
-      else {
-        text = text.replace(/[\r\n\0]+$/, '');
-        lines = text ? [text] : [];
-      }
-      if (!lines.length) {
-        ingest.drop(name, 'empty');
-        return;
-      }
-      ingest.acceptSoon(name, peer, lines);
-    });
-    sock.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      sock.once('error', reject);
-      sock.bind({ address: at.host, port: at.port }, () => { sock.off('error', reject); resolve(); });
+    const worker = new Worker(new URL('./udp-worker.js', import.meta.url), { workerData: { host: at.host, port: at.port, v6, recvBuffer } });
+    const self = new DatagramListener(name, worker, ingest, v6);
+    await new Promise<void>((resolve, reject0) => {
+      // a socket that cannot bind (address in use, not local) ends its thread too
+      const reject = (e: Error) => { void worker.terminate(); reject0(e); };
+      const onMessage = (m: { t: string; host?: string; port?: number; message?: string; buf?: ArrayBuffer; lengths?: number[]; peers?: string[] }) => {
+        if (m.t === 'data') {
+          const all = Buffer.from(m.buf!);
+          let off = 0;
+          for (let i = 0; i < m.lengths!.length; i++) {
+            const len = m.lengths![i];
+            DatagramListener.handle(name, kind, ingest, all.subarray(off, off + len), m.peers![i]);
+            off += len;
+          }
+        } else if (m.t === 'bound') {
+          self.bound = { host: m.host!, port: m.port! };
+          resolve();
+        } else if (m.t === 'error') reject(new Error(`${name}: ${m.message}`));
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+      worker.on('error', () => undefined); // after start: the listener stops receiving; kernel drops still show the loss
+      worker.once('exit', (code) => reject(new Error(`${name}: receive thread exited (${code})`)));
     });
     self.lastDrops = kernelUdpDrops(self.address().port, v6) ?? 0;
     self.timer = setInterval(() => self.sampleDrops(), 1000);
@@ -230,13 +254,20 @@ export class DatagramListener implements Listener {
   }
 
   address(): Endpoint {
-    const a = this.sock.address();
-    return { host: a.address, port: a.port };
+    return this.bound;
   }
 
   async close(): Promise<void> {
+    if (this.closed) return this.closed;
     if (this.timer) clearInterval(this.timer);
     this.sampleDrops();
-    await new Promise<void>((r) => this.sock.close(() => r()));
+    this.closed = new Promise<void>((r) => {
+      // the last batch arrives before 'closed'; the thread then ends
+      this.worker.on('message', (m: { t: string }) => { if (m.t === 'closed') r(); });
+      this.worker.once('exit', () => r());
+      this.worker.postMessage({ t: 'close' });
+      setTimeout(() => { void this.worker.terminate(); r(); }, 3000).unref();
+    });
+    return this.closed;
   }
 }

@@ -86,6 +86,8 @@ export class Pipeline {
   private idleWaiters: (() => void)[] = [];
   private readonly accepted: Record<string, number>;
   private failure?: Error;
+  /** Alert ingestion of successive batches, kept in order. */
+  private alertChain: Promise<void> = Promise.resolve();
   readonly highWater: number;
   readonly lowWater: number;
   private readonly maxBatch: number;
@@ -147,10 +149,18 @@ export class Pipeline {
       for (;;) {
         while (this.queue.length) {
           const batch = this.take();
-          const commit = await this.prepare(batch);
-          if (inflight) await inflight;
-          inflight = commit();
+          const p = await this.prepare(batch);
+          // the batch's alerts go to correlation (stored, delivered) at once, in order, without waiting for the
+          // previous batch's store commit; the batch's own commit (with its checkpoint) follows both
+          const ingested = (this.alertChain = this.alertChain.then(() => p.ingest()));
+          const previous = inflight;
+          inflight = (async () => {
+            await ingested;
+            if (previous) await previous;
+            await p.commit();
+          })();
           inflight.catch(() => undefined); // awaited (and reported) below
+          if (previous) await previous;
           this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
           if (this.paused && this.queued <= this.lowWater) {
             this.paused = false;
@@ -182,8 +192,8 @@ export class Pipeline {
     return this.failure;
   }
 
-  /** Parses and runs the detectors over a batch; returns the step that correlates and stores it. */
-  private async prepare(batch: WalBlock[]): Promise<() => Promise<void>> {
+  /** Parses and runs the detectors over a batch; returns the steps that correlate its alerts and store it. */
+  private async prepare(batch: WalBlock[]): Promise<{ ingest: () => Promise<void>; commit: () => Promise<void> }> {
     const { stages, metrics } = this.o;
     const events: StoredEvent[] = [];
     const flows: FlowRecord[] = [];
@@ -257,15 +267,20 @@ export class Pipeline {
     for (const [name, ms] of detTime) metrics.detectorLatency.observe({ detector: name }, ms / 1000);
     const pos = batch[batch.length - 1].end;
     const accepted = { ...this.accepted };
-    return async () => {
-      // correlate and store the alerts first: if the service dies before the commit below, the batch is replayed
-      // from the write-ahead log and the same alert ids are ignored as already stored
-      if (alerts.length) await this.o.incidents.ingest(alerts);
-      await this.o.store.commitBatch({ events, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
-      const now = Date.now();
-      for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
-      this.processed += events.length;
-      this.o.onCommitted?.(pos);
+    return {
+      // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
+      // is replayed from the write-ahead log and the same alert ids are ignored as already stored
+      ingest: async () => {
+        if (!alerts.length) return;
+        await this.o.incidents.ingest(alerts);
+        const now = Date.now();
+        for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
+      },
+      commit: async () => {
+        await this.o.store.commitBatch({ events, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
+        this.processed += events.length;
+        this.o.onCommitted?.(pos);
+      },
     };
   }
 

@@ -242,3 +242,32 @@ test('a bad delivery section stops the service at start with the entry named', a
     /delivery\.webhooks\[0\]\.url: "not a url" is not a URL/,
   );
 });
+
+test('access tail: learn: true learns models from the rows already there and reads only what is appended; a copytruncate rotation is read from the start', async () => {
+  const { loadModels } = await import('../../src/pipeline/access.js');
+  const data = mkdtempSync(join(tmpdir(), 'tw-acc-'));
+  // the fixture's first six rows map (the later ones are deliberate errors)
+  const rows = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'access', 'etsi-audit.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 6);
+  const file = join(data, 'audit.jsonl');
+  writeFileSync(file, rows.slice(0, 4).join('\n') + '\n');
+  const site = siteFromObject({ serve: { access: { files: [file], mapping: 'etsi-audit-jsonl', learn: true, poll: '1m' } } });
+  const logs: string[] = [];
+  const svc = await Service.start({ site, data, log: (l) => logs.push(l), listen: OFF, shippedRules: join(data, 'none') });
+  try {
+    const tail = svc.wiring.access!;
+    const models = await loadModels(svc.store);
+    assert.ok(models && Object.keys(models.operators).length > 0, logs.join('\n'));
+    assert.ok(logs.some((l) => /learned models of \d+ operators from 4 rows/.test(l)), logs.join('\n'));
+    assert.equal(tail.events, 0, 'the rows learned from are not checked again');
+    appendFileSync(file, rows[4] + '\n');
+    await tail.poll();
+    assert.equal(tail.events, 1);
+    // copytruncate: the file is emptied in place and written anew
+    writeFileSync(file, rows.slice(4, 6).join('\n') + '\n');
+    await tail.poll();
+    assert.equal(tail.events, 3, 'both rows of the truncated file are read from its start');
+    assert.equal(tail.rotations, 1);
+  } finally {
+    await svc.stop();
+  }
+});

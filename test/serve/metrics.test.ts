@@ -45,3 +45,16 @@ test('/metrics: accepted, dropped (per source and reason), parse errors, store r
     await svc.stop();
   }
 });
+
+test('a UDP listener whose port is taken fails the start with the listener named (its receive thread ends too)', async () => {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  try {
+    await assert.rejects(
+      Service.start({ site: siteFromObject({}), data: mkdtempSync(join(tmpdir(), 'tw-metrics-')), log: () => undefined, shippedRules: join(tmpdir(), 'none'), listen: [`syslog-udp=127.0.0.1:${s.address().port}`, 'syslog-tcp=off', 'syslog-tls=off', 'netflow=off', 'http=off'] }),
+      /syslog-udp: bind EADDRINUSE/,
+    );
+  } finally {
+    s.close();
+  }
+});
