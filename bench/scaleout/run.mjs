@@ -21,6 +21,14 @@ const lines = execFileSync('python3', [join(shared, 'tools/gen_syslog.py'), Stri
 const site = join(mkdtempSync(join(tmpdir(), 'tw-bench-so-')), 'tidewatch.yml');
 writeFileSync(site, 'scaleout:\n  partitions: 16\n  lease_ms: 3000\n');
 
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (clock ticks of 1/100 s). */
+function cpuS(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return 0; }
+}
+
 function rssKb(pid) {
   try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0); } catch { return 0; }
 }
@@ -63,11 +71,17 @@ for (const detectors of [1, 2, 4]) {
       }
     }
     const rss = Object.fromEntries(c.roles.map((r, i) => [`${r.role}${i}`, Math.round(rssKb(r.proc.pid) / 1024)]));
-    results.push({ detectors, lines: lines.length, send_s: (tSent - t0) / 1000, e2e_events_per_s: Math.round(lines.length / ((tDetect - t0) / 1000)), clickhouse_rows_per_s: Math.round(lines.length / ((tStore - t0) / 1000)), peak_rss_mb: rss });
+    // CPU per event by role (summed over the role's processes): what each stage costs, so one can size machines
+    const cpu = {};
+    for (const r of c.roles) cpu[r.role] = (cpu[r.role] ?? 0) + cpuS(r.proc.pid);
+    const usPerEvent = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round((v * 1e6) / lines.length)]));
+    usPerEvent['nats-server'] = Math.round((cpuS(c.nats.proc.pid) * 1e6) / lines.length);
+    usPerEvent['clickhouse-server'] = Math.round((cpuS(c.clickhouse.proc.pid) * 1e6) / lines.length);
+    results.push({ detectors, lines: lines.length, send_s: (tSent - t0) / 1000, e2e_events_per_s: Math.round(lines.length / ((tDetect - t0) / 1000)), clickhouse_rows_per_s: Math.round(lines.length / ((tStore - t0) / 1000)), cpu_us_per_event: usPerEvent, peak_rss_mb: rss });
     console.log(JSON.stringify(results[results.length - 1]));
   } finally {
     await c.stop();
   }
 }
 console.log('\ndetectors  end-to-end events/s  ClickHouse rows/s  (lines: %d, 2 collectors, 16 partitions, 2 cores shared by all processes)', N);
-for (const r of results) console.log(`${String(r.detectors).padStart(9)}  ${String(r.e2e_events_per_s).padStart(19)}  ${String(r.clickhouse_rows_per_s).padStart(17)}`);
+for (const r of results) console.log(`${String(r.detectors).padStart(9)}  ${String(r.e2e_events_per_s).padStart(19)}  ${String(r.clickhouse_rows_per_s).padStart(17)}  CPU µs/event: ${Object.entries(r.cpu_us_per_event).map(([k, v]) => `${k} ${v}`).join(', ')}`);
