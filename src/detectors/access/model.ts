@@ -195,8 +195,27 @@ export class HourBucket {
   exports?: number[];
   private lastHost?: string;
   private lastIp?: string;
-  constructor(readonly hour: number, keepExports = false) {
+  /** The operator-hour (hours since 1970); set anew by reset(). */
+  hour: number;
+  constructor(hour: number, keepExports = false) {
+    this.hour = hour;
     if (keepExports) this.exports = [];
+  }
+
+  /** Empties the bucket for another hour (hot path: the monitor reuses one bucket per operator). */
+  reset(hour: number): this {
+    this.hour = hour;
+    this.events = this.searches = this.records = this.export_bytes = this.max_export = this.provisions = 0;
+    this.targets.clear();
+    this.peak.searches = this.peak.targets = this.peak.records = 0;
+    this.peakFrom.searches = this.peakFrom.targets = this.peakFrom.records = 0;
+    this.peakTo.searches = this.peakTo.targets = this.peakTo.records = 0;
+    this.hosts.clear();
+    this.systems.clear();
+    this.actions.clear();
+    if (this.exports) this.exports.length = 0;
+    this.lastHost = this.lastIp = undefined;
+    return this;
   }
 
   add(e: AccessEvent, t: number, nts: readonly string[], win: Window60): void {
@@ -450,6 +469,44 @@ export interface HourScore {
   components: ScoreComponent[];
 }
 
+function log2ratio(x: number, ref: number): number {
+  return Math.log2(x / ref);
+}
+
+function spanOf(hour: number): string {
+  return `between ${hh(hour)} and ${hh(hour + 1)} UTC`;
+}
+
+/** activityShare per model and hour of week, computed once (hot path: every scored operator-hour asks). */
+const SHARES = new WeakMap<OperatorModel, Float64Array>();
+function shareOf(m: OperatorModel, how: number): number {
+  let a = SHARES.get(m);
+  if (!a) SHARES.set(m, (a = new Float64Array(168).fill(NaN)));
+  let v = a[how];
+  if (Number.isNaN(v)) v = a[how] = activityShare(m, how);
+  return v;
+}
+
+/** Per model: whether a `host|ip` source pair is known to the history (by its host name or its address). */
+const KNOWN_SOURCES = new WeakMap<OperatorModel, Map<string, boolean>>();
+function allSourcesKnown(m: OperatorModel, pairs: ReadonlySet<string>): boolean {
+  let memo = KNOWN_SOURCES.get(m);
+  if (!memo) KNOWN_SOURCES.set(m, (memo = new Map()));
+  for (const pair of pairs) {
+    let k = memo.get(pair);
+    if (k === undefined) {
+      const bar = pair.indexOf('|');
+      const host = pair.slice(0, bar);
+      const ip = pair.slice(bar + 1);
+      k = !!((host && m.hosts[host]) || (ip && m.hosts[ip]));
+      if (memo.size > 10_000) memo.clear();
+      memo.set(pair, k);
+    }
+    if (!k) return false;
+  }
+  return true;
+}
+
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 function hhmmss(t: number): string {
@@ -527,6 +584,8 @@ const HOUR_TEXT: Record<HourMetric, (x: number) => string> = {
  * Scores one closed operator-hour against the operator's model (or the population's, for an operator with
  * little or no history). `day` holds the operator's day so far, this hour included.
  */
+// hot path: once per closed operator-hour. Only fixed work and lookups in per-model tables built once (hour-of-week
+// shares, known sources); components, and the closures that word them, are made only for what exceeds the model.
 export function scoreHour(
   b: HourBucket, day: DayState | undefined, model: OperatorModel | undefined, pop: OperatorModel, p: ModelParams,
 ): HourScore {
@@ -534,8 +593,6 @@ export function scoreHour(
   const vol = own ?? pop;
   const whose = own ? "this operator's" : model ? "the population's (this operator has little history)" : "the population's (no history for this operator)";
   const comps: ScoreComponent[] = [];
-  const span = () => `between ${hh(b.hour)} and ${hh(b.hour + 1)} UTC`;
-  const ratio = (x: number, ref: number) => Math.log2(x / ref);
 
   const exportP99 = Math.max(vol.export_size.p99, vol.export_size.p99_fit ?? 0);
   for (const m of HOUR_METRICS) {
@@ -550,9 +607,9 @@ export function scoreHour(
     const fmt = m === 'export_bytes' ? fmtBytes : fmtNum;
     const when = m === 'searches' || m === 'targets' || m === 'records'
       ? () => `in the 60 minutes from ${hhmmss(b.peakFrom[m])} to ${hhmmss(b.peakTo[m])} UTC`
-      : span;
+      : () => spanOf(b.hour);
     comps.push({
-      name: m, family: 'volume', score: ratio(x, ref), from: m === 'searches' || m === 'targets' || m === 'records' ? b.peakFrom[m] : undefined,
+      name: m, family: 'volume', score: log2ratio(x, ref), from: m === 'searches' || m === 'targets' || m === 'records' ? b.peakFrom[m] : undefined,
       reason: () => `${HOUR_TEXT[m](x)} ${when()}; ${whose} 99th percentile is ${fmt(p99)} per hour${p99 * p.volume_margin < p.floors[m] ? ` (the model's floor is ${fmt(p.floors[m])})` : ''}`,
     });
   }
@@ -560,8 +617,8 @@ export function scoreHour(
     const ref = Math.max(exportP99 * p.volume_margin, p.floors.export_size);
     if (b.max_export > ref) {
       comps.push({
-        name: 'export_size', family: 'volume', score: ratio(b.max_export, ref),
-        reason: () => `made an export of ${fmtBytes(b.max_export)} ${span()}; ${whose} 99th percentile export is ${fmtBytes(exportP99)}`,
+        name: 'export_size', family: 'volume', score: log2ratio(b.max_export, ref),
+        reason: () => `made an export of ${fmtBytes(b.max_export)} ${spanOf(b.hour)}; ${whose} 99th percentile export is ${fmtBytes(exportP99)}`,
       });
     }
   }
@@ -574,7 +631,7 @@ export function scoreHour(
       const ref = Math.max(p99 * p.daily_margin, p.floors[m]);
       if (x <= ref) continue;
       comps.push({
-        name: m, family: 'daily', score: ratio(x, ref),
+        name: m, family: 'daily', score: log2ratio(x, ref),
         reason: () => `${m === 'searches_day' ? `ran ${fmtNum(x)} searches` : `searched ${fmtNum(x)} distinct subscribers`} so far in this operator's day (up to ${hh(b.hour + 1)} UTC); ${whose} daily 99th percentile is ${fmtNum(p99)}`,
       });
     }
@@ -582,15 +639,15 @@ export function scoreHour(
 
   const tm = own ?? model ?? pop;
   const how = hourOfWeek(b.hour);
-  const share = activityShare(tm, how);
+  const share = shareOf(tm, how);
   if (share < p.unusual_hour_p) {
     const sc = p.unusual_hour_weight * (1 - share / p.unusual_hour_p);
     const weeksActive = tm.how[how];
     comps.push({
       name: 'unusual_hour', score: sc,
       reason: () => model
-        ? `was active ${span()} on a ${DAYS[Math.floor(how / 24)]}, an hour this operator worked in ${weeksActive} of ${tm.weeks} weeks of history; ${usualHours(model)}`
-        : `was active ${span()} on a ${DAYS[Math.floor(how / 24)]}, an hour few operators work; ${usualHours(pop).replace('usually', 'operators usually work')}`,
+        ? `was active ${spanOf(b.hour)} on a ${DAYS[Math.floor(how / 24)]}, an hour this operator worked in ${weeksActive} of ${tm.weeks} weeks of history; ${usualHours(model)}`
+        : `was active ${spanOf(b.hour)} on a ${DAYS[Math.floor(how / 24)]}, an hour few operators work; ${usualHours(pop).replace('usually', 'operators usually work')}`,
     });
   }
   if (model) {
@@ -598,7 +655,8 @@ export function scoreHour(
     // one source may show as a name on one system and as an address on another: count it once
     const newSources = new Set<string>();
     const counted = new Set<string>();
-    const pairs = [...b.hosts].map((x) => x.split('|')).sort((x, y) => Number(!!y[0] && !!y[1]) - Number(!!x[0] && !!x[1]));
+    // most hours use only sources the history knows: check each pair against a per-model memo first
+    const pairs = allSourcesKnown(model, b.hosts) ? [] : [...b.hosts].map((x) => x.split('|')).sort((x, y) => Number(!!y[0] && !!y[1]) - Number(!!x[0] && !!x[1]));
     for (const [host, ip] of pairs) {
       if ((host && model.hosts[host]) || (ip && model.hosts[ip])) continue;
       if ((host && counted.has(host)) || (ip && counted.has(ip))) continue;
@@ -619,6 +677,7 @@ export function scoreHour(
     }
   }
 
+  if (comps.length === 0) return { score: 0, components: comps };
   // the largest volume component counts fully, further (correlated) ones at secondary_weight
   comps.sort((a, c) => c.score - a.score);
   let score = 0;

@@ -42,6 +42,8 @@ export function maskTarget(raw: string): string {
   return scheme + body.slice(0, 3) + '*'.repeat(body.length - 5) + body.slice(-2) + domain;
 }
 
+const NONE: readonly IndexedWarrant[] = Object.freeze([]);
+
 export interface IndexedWarrant extends Warrant {
   from: number;
   until: number;
@@ -69,12 +71,21 @@ export class WarrantRegister {
     this.size = warrants.length;
   }
 
+  /** Case references as events write them (hot path: no lower-casing per event; null = not in the register). */
+  private readonly byCaseRaw = new Map<string, IndexedWarrant | null>();
+
   /** Warrants naming a normalized target (any validity). */
   forTarget(normalized: string): readonly IndexedWarrant[] {
-    return this.byTarget.get(normalized) ?? [];
+    return this.byTarget.get(normalized) ?? NONE;
   }
 
   case(caseRef: string): IndexedWarrant | undefined {
-    return this.byCase.get(caseRef.toLowerCase());
+    let w = this.byCaseRaw.get(caseRef);
+    if (w === undefined) {
+      w = this.byCase.get(caseRef.toLowerCase()) ?? null;
+      if (this.byCaseRaw.size >= 100_000) this.byCaseRaw.clear();
+      this.byCaseRaw.set(caseRef, w);
+    }
+    return w ?? undefined;
   }
 }
