@@ -121,11 +121,16 @@ export const WINDOW_MS = HOUR_MS;
  * straddles a clock hour counts whole. Amortized O(1) per event.
  */
 export class Window60 {
+  // hot path (every search and export): parallel arrays, the targets of all events in one flat list, so nothing
+  // the caller passes is kept
   private readonly t: number[] = [];
   private readonly s: number[] = [];
   private readonly r: number[] = [];
-  private readonly g: (readonly string[])[] = [];
+  /** Number of targets of each event, and the targets one after another. */
+  private readonly n: number[] = [];
+  private readonly g: string[] = [];
   private head = 0;
+  private gHead = 0;
   searches = 0;
   records = 0;
   /** Distinct targets in the window with their counts. */
@@ -141,22 +146,30 @@ export class Window60 {
     this.t.push(time);
     this.s.push(search ? 1 : 0);
     this.r.push(records);
-    this.g.push(targets);
+    this.n.push(targets.length);
     if (search) this.searches++;
     this.records += records;
-    for (const x of targets) this.counts.set(x, (this.counts.get(x) ?? 0) + 1);
+    const counts = this.counts;
+    for (let i = 0; i < targets.length; i++) {
+      const x = targets[i];
+      this.g.push(x);
+      counts.set(x, (counts.get(x) ?? 0) + 1);
+    }
   }
 
   private evict(before: number): void {
     const t = this.t;
     let h = this.head;
+    let gh = this.gHead;
+    const counts = this.counts;
     while (h < t.length && t[h] <= before) {
       this.searches -= this.s[h];
       this.records -= this.r[h];
-      for (const x of this.g[h]) {
-        const c = this.counts.get(x)! - 1;
-        if (c) this.counts.set(x, c);
-        else this.counts.delete(x);
+      for (let k = this.n[h]; k > 0; k--) {
+        const x = this.g[gh++];
+        const c = counts.get(x)! - 1;
+        if (c) counts.set(x, c);
+        else counts.delete(x);
       }
       h++;
     }
@@ -164,10 +177,13 @@ export class Window60 {
       t.splice(0, h);
       this.s.splice(0, h);
       this.r.splice(0, h);
-      this.g.splice(0, h);
+      this.n.splice(0, h);
+      this.g.splice(0, gh);
       h = 0;
+      gh = 0;
     }
     this.head = h;
+    this.gHead = gh;
   }
 }
 
@@ -195,6 +211,8 @@ export class HourBucket {
   exports?: number[];
   private lastHost?: string;
   private lastIp?: string;
+  private lastSystem?: string;
+  private lastAction?: string;
   /** The operator-hour (hours since 1970); set anew by reset(). */
   hour: number;
   constructor(hour: number, keepExports = false) {
@@ -214,7 +232,7 @@ export class HourBucket {
     this.systems.clear();
     this.actions.clear();
     if (this.exports) this.exports.length = 0;
-    this.lastHost = this.lastIp = undefined;
+    this.lastHost = this.lastIp = this.lastSystem = this.lastAction = undefined;
     return this;
   }
 
@@ -244,8 +262,14 @@ export class HourBucket {
       this.lastIp = e.src_ip;
       this.hosts.add(`${e.src_host ?? ''}|${e.src_ip ?? ''}`.toLowerCase());
     }
-    this.systems.add(e.system);
-    this.actions.add(a);
+    if (e.system !== this.lastSystem) {
+      this.lastSystem = e.system;
+      this.systems.add(e.system);
+    }
+    if (a !== this.lastAction) {
+      this.lastAction = a;
+      this.actions.add(a);
+    }
   }
 
   private bump(m: WindowMetric, v: number, win: Window60, t: number): void {

@@ -162,6 +162,7 @@ export class AccessMonitor {
   private minOpenHour = Infinity;
   /** Alerts of the event being processed (reused; copied out only when there are any). */
   private readonly scratch: Alert[] = [];
+  private readonly oneTarget: string[] = [''];
   /** The alert fields shared by the current event's alerts, built on the first alert (hot path: most events raise none). */
   private baseCache?: AlertBase;
 
@@ -256,13 +257,16 @@ export class AccessMonitor {
       if (h < this.minOpenHour) this.minOpenHour = h;
     } else if (b.hour > h) this.stats.late_events++;
     const tg = e.targets;
-    const nts = tg.length === 0 ? (EMPTY as string[]) : tg.length === 1 ? [normalizeTarget(tg[0])] : tg.map(normalizeTarget);
+    let nts: string[];
+    if (tg.length === 0) nts = EMPTY as string[];
+    else if (tg.length === 1) {
+      // nothing keeps the list past this event (the window and the bucket copy the targets): reuse one array
+      nts = this.oneTarget;
+      nts[0] = normalizeTarget(tg[0]);
+    } else nts = tg.map(normalizeTarget);
     b.add(e, t, nts, op.win);
     if (source.line !== undefined) {
-      const l = op.lines;
-      l.files.push(source.file);
-      l.nos.push(source.line);
-      l.times.push(t);
+      logLine(op.lines, source.file, source.line, t);
     }
     this.baseCache = undefined;
     this.rulesFor(op, e, t, nts, source, out);
@@ -495,9 +499,7 @@ export class AccessMonitor {
     // nothing holds the old log or the bucket once the hour is scored: reuse them
     if (old) {
       old.hour = NaN;
-      old.files.length = 0;
-      old.nos.length = 0;
-      old.times.length = 0;
+      old.n = 0;
       op.lines = old;
     } else op.lines = newLog();
     op.spare = b;
@@ -509,17 +511,13 @@ export class AccessMonitor {
     const d = dayIndex(b.hour, dsh);
     if (!op.day || op.day.day !== d) {
       op.day = new DayState(d);
-      op.dayLines = undefined;
+      if (op.dayLines) op.dayLines.n = 0;
     }
     op.day.addBucket(b);
     if (this.models) {
       // keep the day's lines (bounded) for alerts on daily volumes
       const dl = (op.dayLines ??= newLog());
-      for (let i = 0; i < lines.nos.length && dl.nos.length < MAX_DAY_LINES; i++) {
-        dl.files.push(lines.files[i]);
-        dl.nos.push(lines.nos[i]);
-        dl.times.push(lines.times[i]);
-      }
+      for (let i = 0; i < lines.n && dl.n < MAX_DAY_LINES; i++) logLine(dl, lines.files[i], lines.nos[i], lines.times[i]);
     }
     if (!this.models || !this.pop) return;
     const s = scoreHour(b, op.day, op.model, this.pop, this.params);
@@ -529,7 +527,7 @@ export class AccessMonitor {
     const from = Math.min(...s.components.map((c) => c.from ?? Infinity));
     const byFile = new Map<string, number[]>();
     const take = (log: LineLog, min: number) => {
-      for (let i = 0; i < log.nos.length; i++) {
+      for (let i = 0; i < log.n; i++) {
         if (log.times[i] < min) continue;
         let l = byFile.get(log.files[i]);
         if (!l) byFile.set(log.files[i], (l = []));
@@ -575,15 +573,24 @@ export class AccessMonitor {
   }
 }
 
+/** Source lines of an hour or a day: parallel arrays, of which the first `n` entries count (reused, not truncated). */
 interface LineLog {
   hour: number;
+  n: number;
   files: string[];
   nos: number[];
   times: number[];
 }
 
 function newLog(): LineLog {
-  return { hour: NaN, files: [], nos: [], times: [] };
+  return { hour: NaN, n: 0, files: [], nos: [], times: [] };
+}
+
+function logLine(l: LineLog, file: string, no: number, t: number): void {
+  const i = l.n++;
+  l.files[i] = file;
+  l.nos[i] = no;
+  l.times[i] = t;
 }
 
 type AlertBase = Omit<Parameters<typeof makeAccessAlert>[0], 'kind' | 'severity' | 'reasons'>;
