@@ -493,6 +493,30 @@ export interface HourScore {
   components: ScoreComponent[];
 }
 
+/** The volumes above which each metric scores, per model and parameters (the same arithmetic as scoreHour's). */
+interface VolumeRefs { p: ModelParams; hour: number[]; day: number[]; exportSize: number }
+const REFS = new WeakMap<OperatorModel, VolumeRefs>();
+function volumeRefs(vol: OperatorModel, p: ModelParams): VolumeRefs {
+  let r = REFS.get(vol);
+  if (r && r.p === p) return r;
+  const exportP99 = Math.max(vol.export_size.p99, vol.export_size.p99_fit ?? 0);
+  r = {
+    p,
+    hour: HOUR_METRICS.map((m) => {
+      const q = vol.hour[m];
+      const p99 = m === 'export_bytes' ? Math.max(q.p99, exportP99) : q.p99;
+      return Math.max(p99 * p.volume_margin, p.floors[m]);
+    }),
+    day: DAY_METRICS.map((m) => {
+      const q = vol.day[m];
+      return Math.max(Math.max(q.p99, q.p99_fit ?? 0) * p.daily_margin, p.floors[m]);
+    }),
+    exportSize: Math.max(0, Math.max(exportP99 * p.volume_margin, p.floors.export_size)),
+  };
+  REFS.set(vol, r);
+  return r;
+}
+
 function log2ratio(x: number, ref: number): number {
   return Math.log2(x / ref);
 }
@@ -619,9 +643,11 @@ export function scoreHour(
   const comps: ScoreComponent[] = [];
 
   const exportP99 = Math.max(vol.export_size.p99, vol.export_size.p99_fit ?? 0);
-  for (const m of HOUR_METRICS) {
+  const refs = volumeRefs(vol, p);
+  for (let i = 0; i < HOUR_METRICS.length; i++) {
+    const m = HOUR_METRICS[i];
     const x = b.metric(m);
-    if (!x) continue;
+    if (!x || x <= refs.hour[i]) continue;
     const q = vol.hour[m];
     // exports are sparse (most active hours have none), so an hour's export volume is also held against the
     // size of a single large export
@@ -637,7 +663,7 @@ export function scoreHour(
       reason: () => `${HOUR_TEXT[m](x)} ${when()}; ${whose} 99th percentile is ${fmt(p99)} per hour${p99 * p.volume_margin < p.floors[m] ? ` (the model's floor is ${fmt(p.floors[m])})` : ''}`,
     });
   }
-  if (b.max_export > 0) {
+  if (b.max_export > refs.exportSize) {
     const ref = Math.max(exportP99 * p.volume_margin, p.floors.export_size);
     if (b.max_export > ref) {
       comps.push({
@@ -647,8 +673,10 @@ export function scoreHour(
     }
   }
   if (day && !day.alerted) {
-    for (const m of DAY_METRICS) {
+    for (let i = 0; i < DAY_METRICS.length; i++) {
+      const m = DAY_METRICS[i];
       const x = day.metric(m);
+      if (x <= refs.day[i]) continue;
       const q = vol.day[m];
       // about one sample per working day: the log-normal fit steadies the 99th percentile of a short history
       const p99 = Math.max(q.p99, q.p99_fit ?? 0);

@@ -7,6 +7,17 @@ import type { Warrant } from '../../model/access.js';
  * dropped, and a `+` in the user part dropped (`sip:+1202...@ims` = `sip:1202...@ims`).
  */
 export function normalizeTarget(raw: string): string {
+  // hot path: most identifiers are plain digit strings, already in canonical form (no lookup, no allocation)
+  const n = raw.length;
+  if (n > 0 && n <= 32) {
+    let i = 0;
+    while (i < n) {
+      const c = raw.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      i++;
+    }
+    if (i === n) return raw;
+  }
   let v = cache.get(raw);
   if (v === undefined) {
     v = normalize(raw);
