@@ -70,7 +70,12 @@ export class WarrantRegister {
 
   constructor(warrants: readonly Warrant[]) {
     for (const w of warrants) {
-      const iw: IndexedWarrant = { ...w, from: Date.parse(w.valid_from), until: Date.parse(w.valid_until), ops: new Set(w.operators.map((o) => o.toLowerCase())) };
+      // one object shape for every warrant, whatever its source object carried (hot path: the per-event loop over a
+      // target's warrants reads from/until/ops and stays monomorphic)
+      const iw: IndexedWarrant = {
+        case_ref: w.case_ref, targets: w.targets, valid_from: w.valid_from, valid_until: w.valid_until, operators: w.operators,
+        from: Date.parse(w.valid_from), until: Date.parse(w.valid_until), ops: new Set(w.operators.map((o) => o.toLowerCase())),
+      };
       this.byCase.set(w.case_ref.toLowerCase(), iw);
       for (const t of w.targets) {
         const k = normalizeTarget(t);
