@@ -14,14 +14,7 @@ const M = (re: RegExp, w: number): Marker => ({ re, w });
  * match them: top-level lines by first word, indented lines by first word, or comment lines (`!`, `#`, `:`
  * in column 1). Detection then costs one pass over the lines plus a few regex tests (hot path).
  */
-interface LineMarker {
-  re: RegExp;
-  /** The same pattern with the `m` flag, run once over a list's lines joined by newlines as a pre-filter. */
-  mre: RegExp;
-  w: number;
-  where: 'top' | 'indented' | 'any' | 'comment';
-  words: string[] | null;
-}
+interface LineMarker { re: RegExp; w: number; where: 'top' | 'indented' | 'any' | 'comment'; words: string[] | null }
 
 function leading(src: string): string[] | null {
   const lit = /^([A-Za-z0-9_:-]+)(?= |\\s|\\b|\$|$|\\\{|\\\()/.exec(src);
@@ -36,14 +29,12 @@ function compileMarker(m: Marker): LineMarker {
   const flags = m.re.flags.replace('m', '');
   if (!src.startsWith('^')) throw new Error(`detection marker must be anchored: ${src}`);
   const rest = src.slice(1);
-  const re = new RegExp(src, flags);
-  const mre = new RegExp(src, flags + 'm');
-  if (/^[!#:]/.test(rest)) return { re, mre, w: m.w, where: 'comment', words: null };
+  if (/^[!#:]/.test(rest)) return { re: new RegExp(src, flags), w: m.w, where: 'comment', words: null };
   const ws = /^(?:\\s\+|\\s\*| \+| \{\d+\}| )/.exec(rest);
   if (ws) {
-    return { re, mre, w: m.w, where: ws[0] === '\\s*' ? 'any' : 'indented', words: leading(rest.slice(ws[0].length)) };
+    return { re: new RegExp(src, flags), w: m.w, where: ws[0] === '\\s*' ? 'any' : 'indented', words: leading(rest.slice(ws[0].length)) };
   }
-  return { re, mre, w: m.w, where: 'top', words: leading(rest) };
+  return { re: new RegExp(src, flags), w: m.w, where: 'top', words: leading(rest) };
 }
 
 const MARKERS: Record<Exclude<DetectedPlatform, 'unknown'>, Marker[]> = {
@@ -238,31 +229,17 @@ class LineIndex {
       }
     }
   }
-  /** Long lists joined by newlines, built on first use. */
-  private readonly joined = new Map<readonly string[], string>();
-  /**
-   * Whether a line of the list matches the marker. Hot path: most markers belong to other platforms and match
-   * nothing, so a long list is first searched in one native pass with the multi-line form of the pattern. A line
-   * that matches alone also matches there (`^` and `$` then match at its ends), so no match there is a sure no;
-   * a match there is confirmed line by line, as before.
-   */
-  private any(list: readonly string[] | undefined, m: LineMarker): boolean {
+  private any(list: readonly string[] | undefined, re: RegExp): boolean {
     if (!list) return false;
-    if (list.length > 8) {
-      let text = this.joined.get(list);
-      if (text === undefined) this.joined.set(list, (text = list.join('\n')));
-      if (!m.mre.test(text)) return false;
-    }
-    const re = m.re;
     for (const l of list) if (re.test(l)) return true;
     return false;
   }
   test(m: LineMarker): boolean {
-    if (m.where === 'comment') return this.any(this.comments, m);
+    if (m.where === 'comment') return this.any(this.comments, m.re);
     const maps = m.where === 'top' ? [this.top] : m.where === 'indented' ? [this.indented] : [this.top, this.indented];
     for (const map of maps) {
-      if (m.words) { for (const w of m.words) if (this.any(map.get(w), m)) return true; }
-      else if (this.any(map === this.top ? this.allTop : this.allIndented, m)) return true;
+      if (m.words) { for (const w of m.words) if (this.any(map.get(w), m.re)) return true; }
+      else if (this.any(map === this.top ? this.allTop : this.allIndented, m.re)) return true;
     }
     return false;
   }
