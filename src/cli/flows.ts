@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { loadIntelOption } from './intel.js';
 import { FlowAnalytics, FlowDecoder, readFlowFiles, type FlowReadStats, type DecoderStats } from '../pipeline/flows.js';
 import { CaptureError } from '../sources/pcap.js';
+import { receiveBufferText, udpKernelStats } from '../sources/udp-stats.js';
 import { FlowSettingsError } from '../detectors/flows/settings.js';
 import { parseDuration } from '../correlation/rules.js';
 import { JsonlWriter, parseFormat, renderTable, warn, writeOut, type Column } from './output.js';
@@ -246,6 +247,9 @@ Examples:
         return storing;
       };
       const sock = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: Number(opts.rcvbuf) || undefined });
+      // hot path: one call per datagram. It only decodes into the batch; analytics, printing and the store run once
+      // per batch in drain() (after the poll phase has read what the socket holds), store writes are queued and
+      // written every second, so the socket is read again between batches
       sock.on('message', (msg, rinfo) => {
         decoder.feedInto(batch, msg, rinfo.address, Date.now());
         if (!scheduled) { scheduled = true; setImmediate(() => void drain()); }
@@ -257,9 +261,16 @@ Examples:
       sock.on('error', (e) => warn(`socket: ${e.message}`));
       const addr = sock.address();
       process.stderr.write(`listening udp://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}\n`);
+      // the kernel's side of loss: the buffer it granted (capped by net.core.rmem_max) and the datagrams it dropped
+      const asked = Number(opts.rcvbuf) || 0;
+      const sockText = () => {
+        let granted = 0;
+        try { granted = sock.getRecvBufferSize(); } catch { /* closed */ }
+        return `stats: ${receiveBufferText(granted, asked, udpKernelStats(addr.port, addr.family === 'IPv6'))}\n`;
+      };
       const timers = [
         setInterval(() => { decoder.tick(); void flushStore(); }, 1000),
-        ...(opts.stats ? [setInterval(() => process.stderr.write(statsText({ decoder: decoder.stats(), alerts: analytics?.alerts })), 10_000)] : []),
+        ...(opts.stats ? [setInterval(() => process.stderr.write(statsText({ decoder: decoder.stats(), alerts: analytics?.alerts }) + sockText()), 10_000)] : []),
       ];
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -267,6 +278,7 @@ Examples:
         process.once('SIGTERM', stop);
       });
       for (const t of timers) clearInterval(t);
+      const finalSock = opts.stats ? sockText() : '';
       sock.close();
       await drain();
       decoder.flush();
@@ -274,7 +286,7 @@ Examples:
       if (store) await store.close();
       await out.flush();
       if (opts.stats) {
-        process.stderr.write(statsText({ decoder: decoder.stats(), alerts: analytics?.alerts }));
+        process.stderr.write(statsText({ decoder: decoder.stats(), alerts: analytics?.alerts }) + finalSock);
         if (storeDropped) process.stderr.write(`stats: records not stored because the store fell behind: ${storeDropped}\n`);
       }
     });

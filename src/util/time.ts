@@ -45,11 +45,13 @@ export function parseIsoMs(s: string): number {
       scale /= 10;
     }
   }
-  const prefix = s.slice(0, 16);
   const slot = (s.charCodeAt(14) - 48) * 10 + (s.charCodeAt(15) - 48);
   let base: number;
-  if (slot >= 0 && slot < 60 && MINUTE_KEY[slot] === prefix) base = MINUTE_MS[slot];
+  // hot path: the cached minute is matched in place (startsWith), no prefix string is cut unless it misses
+  const key = slot >= 0 && slot < 60 ? MINUTE_KEY[slot] : '';
+  if (key.length === 16 && s.startsWith(key)) base = MINUTE_MS[slot];
   else {
+    const prefix = s.slice(0, 16);
     base = Date.parse(`${prefix}:00Z`);
     if (!Number.isFinite(base)) return Date.parse(s);
     if (slot >= 0 && slot < 60) { MINUTE_KEY[slot] = prefix; MINUTE_MS[slot] = base; }

@@ -139,6 +139,8 @@ test('flows collect: decodes what arrives over UDP, alerts, stores, stops cleanl
     assert.equal(flows[0].exporter, '127.0.0.1');
     assert.equal(lines.filter((l) => l.kind === 'alert').length, 100);
     assert.match(err, /stats: packets \d+ \(v5 0, v9 0, ipfix \d+\), records 100/);
+    // the kernel's side: the granted receive buffer and its drop counter for this socket (none at this rate)
+    assert.match(err, /stats: receive buffer [1-9]\d* bytes \(asked 8388608[^)]*\), kernel drops (0|unknown)/);
     const top = run(['flows', 'top', '--by', 'dst', '--since', '1h', '--format', 'jsonl', '--db', db]);
     assert.equal(top.status, 0, top.stderr);
     const rows = top.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; flows: number; bytes: number });

@@ -121,11 +121,16 @@ export const WINDOW_MS = HOUR_MS;
  * straddles a clock hour counts whole. Amortized O(1) per event.
  */
 export class Window60 {
+  // hot path (every search and export): parallel arrays, the targets of all events in one flat list, so nothing
+  // the caller passes is kept
   private readonly t: number[] = [];
   private readonly s: number[] = [];
   private readonly r: number[] = [];
-  private readonly g: (readonly string[])[] = [];
+  /** Number of targets of each event, and the targets one after another. */
+  private readonly n: number[] = [];
+  private readonly g: string[] = [];
   private head = 0;
+  private gHead = 0;
   searches = 0;
   records = 0;
   /** Distinct targets in the window with their counts. */
@@ -141,22 +146,30 @@ export class Window60 {
     this.t.push(time);
     this.s.push(search ? 1 : 0);
     this.r.push(records);
-    this.g.push(targets);
+    this.n.push(targets.length);
     if (search) this.searches++;
     this.records += records;
-    for (const x of targets) this.counts.set(x, (this.counts.get(x) ?? 0) + 1);
+    const counts = this.counts;
+    for (let i = 0; i < targets.length; i++) {
+      const x = targets[i];
+      this.g.push(x);
+      counts.set(x, (counts.get(x) ?? 0) + 1);
+    }
   }
 
   private evict(before: number): void {
     const t = this.t;
     let h = this.head;
+    let gh = this.gHead;
+    const counts = this.counts;
     while (h < t.length && t[h] <= before) {
       this.searches -= this.s[h];
       this.records -= this.r[h];
-      for (const x of this.g[h]) {
-        const c = this.counts.get(x)! - 1;
-        if (c) this.counts.set(x, c);
-        else this.counts.delete(x);
+      for (let k = this.n[h]; k > 0; k--) {
+        const x = this.g[gh++];
+        const c = counts.get(x)! - 1;
+        if (c) counts.set(x, c);
+        else counts.delete(x);
       }
       h++;
     }
@@ -164,10 +177,13 @@ export class Window60 {
       t.splice(0, h);
       this.s.splice(0, h);
       this.r.splice(0, h);
-      this.g.splice(0, h);
+      this.n.splice(0, h);
+      this.g.splice(0, gh);
       h = 0;
+      gh = 0;
     }
     this.head = h;
+    this.gHead = gh;
   }
 }
 
@@ -195,8 +211,29 @@ export class HourBucket {
   exports?: number[];
   private lastHost?: string;
   private lastIp?: string;
-  constructor(readonly hour: number, keepExports = false) {
+  private lastSystem?: string;
+  private lastAction?: string;
+  /** The operator-hour (hours since 1970); set anew by reset(). */
+  hour: number;
+  constructor(hour: number, keepExports = false) {
+    this.hour = hour;
     if (keepExports) this.exports = [];
+  }
+
+  /** Empties the bucket for another hour (hot path: the monitor reuses one bucket per operator). */
+  reset(hour: number): this {
+    this.hour = hour;
+    this.events = this.searches = this.records = this.export_bytes = this.max_export = this.provisions = 0;
+    this.targets.clear();
+    this.peak.searches = this.peak.targets = this.peak.records = 0;
+    this.peakFrom.searches = this.peakFrom.targets = this.peakFrom.records = 0;
+    this.peakTo.searches = this.peakTo.targets = this.peakTo.records = 0;
+    this.hosts.clear();
+    this.systems.clear();
+    this.actions.clear();
+    if (this.exports) this.exports.length = 0;
+    this.lastHost = this.lastIp = this.lastSystem = this.lastAction = undefined;
+    return this;
   }
 
   add(e: AccessEvent, t: number, nts: readonly string[], win: Window60): void {
@@ -225,8 +262,14 @@ export class HourBucket {
       this.lastIp = e.src_ip;
       this.hosts.add(`${e.src_host ?? ''}|${e.src_ip ?? ''}`.toLowerCase());
     }
-    this.systems.add(e.system);
-    this.actions.add(a);
+    if (e.system !== this.lastSystem) {
+      this.lastSystem = e.system;
+      this.systems.add(e.system);
+    }
+    if (a !== this.lastAction) {
+      this.lastAction = a;
+      this.actions.add(a);
+    }
   }
 
   private bump(m: WindowMetric, v: number, win: Window60, t: number): void {
@@ -450,6 +493,68 @@ export interface HourScore {
   components: ScoreComponent[];
 }
 
+/** The volumes above which each metric scores, per model and parameters (the same arithmetic as scoreHour's). */
+interface VolumeRefs { p: ModelParams; hour: number[]; day: number[]; exportSize: number }
+const REFS = new WeakMap<OperatorModel, VolumeRefs>();
+function volumeRefs(vol: OperatorModel, p: ModelParams): VolumeRefs {
+  let r = REFS.get(vol);
+  if (r && r.p === p) return r;
+  const exportP99 = Math.max(vol.export_size.p99, vol.export_size.p99_fit ?? 0);
+  r = {
+    p,
+    hour: HOUR_METRICS.map((m) => {
+      const q = vol.hour[m];
+      const p99 = m === 'export_bytes' ? Math.max(q.p99, exportP99) : q.p99;
+      return Math.max(p99 * p.volume_margin, p.floors[m]);
+    }),
+    day: DAY_METRICS.map((m) => {
+      const q = vol.day[m];
+      return Math.max(Math.max(q.p99, q.p99_fit ?? 0) * p.daily_margin, p.floors[m]);
+    }),
+    exportSize: Math.max(0, Math.max(exportP99 * p.volume_margin, p.floors.export_size)),
+  };
+  REFS.set(vol, r);
+  return r;
+}
+
+function log2ratio(x: number, ref: number): number {
+  return Math.log2(x / ref);
+}
+
+function spanOf(hour: number): string {
+  return `between ${hh(hour)} and ${hh(hour + 1)} UTC`;
+}
+
+/** activityShare per model and hour of week, computed once (hot path: every scored operator-hour asks). */
+const SHARES = new WeakMap<OperatorModel, Float64Array>();
+function shareOf(m: OperatorModel, how: number): number {
+  let a = SHARES.get(m);
+  if (!a) SHARES.set(m, (a = new Float64Array(168).fill(NaN)));
+  let v = a[how];
+  if (Number.isNaN(v)) v = a[how] = activityShare(m, how);
+  return v;
+}
+
+/** Per model: whether a `host|ip` source pair is known to the history (by its host name or its address). */
+const KNOWN_SOURCES = new WeakMap<OperatorModel, Map<string, boolean>>();
+function allSourcesKnown(m: OperatorModel, pairs: ReadonlySet<string>): boolean {
+  let memo = KNOWN_SOURCES.get(m);
+  if (!memo) KNOWN_SOURCES.set(m, (memo = new Map()));
+  for (const pair of pairs) {
+    let k = memo.get(pair);
+    if (k === undefined) {
+      const bar = pair.indexOf('|');
+      const host = pair.slice(0, bar);
+      const ip = pair.slice(bar + 1);
+      k = !!((host && m.hosts[host]) || (ip && m.hosts[ip]));
+      if (memo.size > 10_000) memo.clear();
+      memo.set(pair, k);
+    }
+    if (!k) return false;
+  }
+  return true;
+}
+
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 function hhmmss(t: number): string {
@@ -527,6 +632,8 @@ const HOUR_TEXT: Record<HourMetric, (x: number) => string> = {
  * Scores one closed operator-hour against the operator's model (or the population's, for an operator with
  * little or no history). `day` holds the operator's day so far, this hour included.
  */
+// hot path: once per closed operator-hour. Only fixed work and lookups in per-model tables built once (hour-of-week
+// shares, known sources); components, and the closures that word them, are made only for what exceeds the model.
 export function scoreHour(
   b: HourBucket, day: DayState | undefined, model: OperatorModel | undefined, pop: OperatorModel, p: ModelParams,
 ): HourScore {
@@ -534,13 +641,13 @@ export function scoreHour(
   const vol = own ?? pop;
   const whose = own ? "this operator's" : model ? "the population's (this operator has little history)" : "the population's (no history for this operator)";
   const comps: ScoreComponent[] = [];
-  const span = () => `between ${hh(b.hour)} and ${hh(b.hour + 1)} UTC`;
-  const ratio = (x: number, ref: number) => Math.log2(x / ref);
 
   const exportP99 = Math.max(vol.export_size.p99, vol.export_size.p99_fit ?? 0);
-  for (const m of HOUR_METRICS) {
+  const refs = volumeRefs(vol, p);
+  for (let i = 0; i < HOUR_METRICS.length; i++) {
+    const m = HOUR_METRICS[i];
     const x = b.metric(m);
-    if (!x) continue;
+    if (!x || x <= refs.hour[i]) continue;
     const q = vol.hour[m];
     // exports are sparse (most active hours have none), so an hour's export volume is also held against the
     // size of a single large export
@@ -550,31 +657,33 @@ export function scoreHour(
     const fmt = m === 'export_bytes' ? fmtBytes : fmtNum;
     const when = m === 'searches' || m === 'targets' || m === 'records'
       ? () => `in the 60 minutes from ${hhmmss(b.peakFrom[m])} to ${hhmmss(b.peakTo[m])} UTC`
-      : span;
+      : () => spanOf(b.hour);
     comps.push({
-      name: m, family: 'volume', score: ratio(x, ref), from: m === 'searches' || m === 'targets' || m === 'records' ? b.peakFrom[m] : undefined,
+      name: m, family: 'volume', score: log2ratio(x, ref), from: m === 'searches' || m === 'targets' || m === 'records' ? b.peakFrom[m] : undefined,
       reason: () => `${HOUR_TEXT[m](x)} ${when()}; ${whose} 99th percentile is ${fmt(p99)} per hour${p99 * p.volume_margin < p.floors[m] ? ` (the model's floor is ${fmt(p.floors[m])})` : ''}`,
     });
   }
-  if (b.max_export > 0) {
+  if (b.max_export > refs.exportSize) {
     const ref = Math.max(exportP99 * p.volume_margin, p.floors.export_size);
     if (b.max_export > ref) {
       comps.push({
-        name: 'export_size', family: 'volume', score: ratio(b.max_export, ref),
-        reason: () => `made an export of ${fmtBytes(b.max_export)} ${span()}; ${whose} 99th percentile export is ${fmtBytes(exportP99)}`,
+        name: 'export_size', family: 'volume', score: log2ratio(b.max_export, ref),
+        reason: () => `made an export of ${fmtBytes(b.max_export)} ${spanOf(b.hour)}; ${whose} 99th percentile export is ${fmtBytes(exportP99)}`,
       });
     }
   }
   if (day && !day.alerted) {
-    for (const m of DAY_METRICS) {
+    for (let i = 0; i < DAY_METRICS.length; i++) {
+      const m = DAY_METRICS[i];
       const x = day.metric(m);
+      if (x <= refs.day[i]) continue;
       const q = vol.day[m];
       // about one sample per working day: the log-normal fit steadies the 99th percentile of a short history
       const p99 = Math.max(q.p99, q.p99_fit ?? 0);
       const ref = Math.max(p99 * p.daily_margin, p.floors[m]);
       if (x <= ref) continue;
       comps.push({
-        name: m, family: 'daily', score: ratio(x, ref),
+        name: m, family: 'daily', score: log2ratio(x, ref),
         reason: () => `${m === 'searches_day' ? `ran ${fmtNum(x)} searches` : `searched ${fmtNum(x)} distinct subscribers`} so far in this operator's day (up to ${hh(b.hour + 1)} UTC); ${whose} daily 99th percentile is ${fmtNum(p99)}`,
       });
     }
@@ -582,15 +691,15 @@ export function scoreHour(
 
   const tm = own ?? model ?? pop;
   const how = hourOfWeek(b.hour);
-  const share = activityShare(tm, how);
+  const share = shareOf(tm, how);
   if (share < p.unusual_hour_p) {
     const sc = p.unusual_hour_weight * (1 - share / p.unusual_hour_p);
     const weeksActive = tm.how[how];
     comps.push({
       name: 'unusual_hour', score: sc,
       reason: () => model
-        ? `was active ${span()} on a ${DAYS[Math.floor(how / 24)]}, an hour this operator worked in ${weeksActive} of ${tm.weeks} weeks of history; ${usualHours(model)}`
-        : `was active ${span()} on a ${DAYS[Math.floor(how / 24)]}, an hour few operators work; ${usualHours(pop).replace('usually', 'operators usually work')}`,
+        ? `was active ${spanOf(b.hour)} on a ${DAYS[Math.floor(how / 24)]}, an hour this operator worked in ${weeksActive} of ${tm.weeks} weeks of history; ${usualHours(model)}`
+        : `was active ${spanOf(b.hour)} on a ${DAYS[Math.floor(how / 24)]}, an hour few operators work; ${usualHours(pop).replace('usually', 'operators usually work')}`,
     });
   }
   if (model) {
@@ -598,7 +707,8 @@ export function scoreHour(
     // one source may show as a name on one system and as an address on another: count it once
     const newSources = new Set<string>();
     const counted = new Set<string>();
-    const pairs = [...b.hosts].map((x) => x.split('|')).sort((x, y) => Number(!!y[0] && !!y[1]) - Number(!!x[0] && !!x[1]));
+    // most hours use only sources the history knows: check each pair against a per-model memo first
+    const pairs = allSourcesKnown(model, b.hosts) ? [] : [...b.hosts].map((x) => x.split('|')).sort((x, y) => Number(!!y[0] && !!y[1]) - Number(!!x[0] && !!x[1]));
     for (const [host, ip] of pairs) {
       if ((host && model.hosts[host]) || (ip && model.hosts[ip])) continue;
       if ((host && counted.has(host)) || (ip && counted.has(ip))) continue;
@@ -619,6 +729,7 @@ export function scoreHour(
     }
   }
 
+  if (comps.length === 0) return { score: 0, components: comps };
   // the largest volume component counts fully, further (correlated) ones at secondary_weight
   comps.sort((a, c) => c.score - a.score);
   let score = 0;

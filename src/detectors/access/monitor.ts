@@ -14,7 +14,7 @@ import {
   DEFAULT_MODEL_PARAMS, DayState, HOUR_MS, HourBucket, Window60, dayIndex, fmtBytes, scoreHour,
   type AccessModelSet, type ModelParams, type OperatorModel,
 } from './model.js';
-import { WarrantRegister, maskTarget, normalizeTarget } from './warrants.js';
+import { WarrantRegister, maskTarget, normalizeTarget, type IndexedWarrant } from './warrants.js';
 
 export interface AccessRuleParams {
   /** Failed logins of one operator within `failed_login_window_ms` that make a burst. */
@@ -68,6 +68,12 @@ interface OpState {
   model?: OperatorModel;
   known: boolean;
   bucket?: HourBucket;
+  /** The last closed bucket, reused for the next hour (hot path: no new bucket and sets per operator-hour). */
+  spare?: HourBucket;
+  /** The last source checked against the jump hosts and its outcome (an operator keeps one source for hours). */
+  jumpHost?: string;
+  jumpIp?: string;
+  jumpOk: boolean;
   bucketFirst: number;
   bucketTime: string;
   /** Lines of the open hour (file, line, time), and of the hour before it (for peaks that reach back into it). */
@@ -148,8 +154,17 @@ export class AccessMonitor {
   private readonly bulk: number;
   private readonly show: boolean;
   private readonly lateness: number;
+  /** The same operators by the name as events write it (hot path: no lower-casing per event). */
+  private readonly opsByName = new Map<string, OpState>();
   private watermark = -Infinity;
   private lastSweep = -Infinity;
+  /** No open operator-hour is older than this hour, so a sweep before it closes nothing and is skipped. */
+  private minOpenHour = Infinity;
+  /** Alerts of the event being processed (reused; copied out only when there are any). */
+  private readonly scratch: Alert[] = [];
+  private readonly oneTarget: string[] = [''];
+  /** The alert fields shared by the current event's alerts, built on the first alert (hot path: most events raise none). */
+  private baseCache?: AlertBase;
 
   constructor(opts: AccessMonitorOptions = {}) {
     this.models = opts.models;
@@ -172,14 +187,25 @@ export class AccessMonitor {
   }
 
   private state(name: string): OpState {
+    // hot path: one lookup by the name as written; the lower-cased key only for names not seen before
+    let s = this.opsByName.get(name);
+    if (s) return s;
+    s = this.stateByKey(name);
+    if (this.opsByName.size > 100_000) this.opsByName.clear();
+    this.opsByName.set(name, s);
+    return s;
+  }
+
+  private stateByKey(name: string): OpState {
     const key = name.toLowerCase();
     let s = this.ops.get(key);
     if (!s) {
       const declared = this.declaredOps.get(key);
       const model = this.models?.operators[key];
       s = {
-        key, name, model, known: !!declared || !!model, bucketFirst: 0, bucketTime: '', lines: newLog(), win: new Window60(),
-        lastDisabledAlert: -Infinity,
+        key, name, model, known: !!declared || !!model, bucket: undefined, spare: undefined, jumpHost: undefined, jumpIp: undefined,
+        jumpOk: false, bucketFirst: 0, bucketTime: '', lines: newLog(), prevLines: undefined, win: new Window60(), day: undefined,
+        lastDisabledAlert: -Infinity, fails: undefined, dayLines: undefined, foldUndeclared: undefined,
         disabledSince: declared?.status === 'disabled' ? -Infinity : undefined,
         disabledBy: declared?.status === 'disabled' ? 'the site file lists it as disabled' : undefined,
       };
@@ -196,15 +222,20 @@ export class AccessMonitor {
     return alerts;
   }
 
-  /** Checks one event; returns the alerts it raises, and those of operator-hours it closes. */
+  /**
+   * Checks one event; returns the alerts it raises, and those of operator-hours it closes (a shared empty, frozen
+   * array when there are none: do not push into the result).
+   * Hot path: called once per access event; allocates only the normalized target list (kept by the 60-minute
+   * window) unless an alert is raised or an operator-hour closes.
+   */
   process(e: AccessEvent, source: SourceRef): Alert[] {
     const t = parseIsoMs(e.time);
     if (!Number.isFinite(t)) {
       this.stats.bad_time++;
-      return [];
+      return NO_ALERTS;
     }
     this.stats.events++;
-    const out: Alert[] = [];
+    const out = this.scratch;
     if (t > this.watermark) this.watermark = t;
     if (this.watermark - this.lastSweep >= SWEEP_MS) {
       this.lastSweep = this.watermark;
@@ -212,21 +243,35 @@ export class AccessMonitor {
     }
     const op = this.state(e.operator);
     const h = Math.floor(t / HOUR_MS);
-    if (op.bucket && op.bucket.hour < h) this.close(op, out);
-    if (!op.bucket) {
-      op.bucket = new HourBucket(h);
+    let b = op.bucket;
+    if (b && b.hour < h) {
+      this.close(op, out);
+      b = undefined;
+    }
+    if (!b) {
+      const spare = op.spare;
+      op.spare = undefined;
+      b = op.bucket = spare ? spare.reset(h) : new HourBucket(h);
       op.bucketFirst = t;
       op.bucketTime = e.time;
-    } else if (op.bucket.hour > h) this.stats.late_events++;
-    const nts = e.targets.length ? e.targets.map(normalizeTarget) : (EMPTY as string[]);
-    op.bucket.add(e, t, nts, op.win);
+      if (h < this.minOpenHour) this.minOpenHour = h;
+    } else if (b.hour > h) this.stats.late_events++;
+    const tg = e.targets;
+    let nts: string[];
+    if (tg.length === 0) nts = EMPTY as string[];
+    else if (tg.length === 1) {
+      // nothing keeps the list past this event (the window and the bucket copy the targets): reuse one array
+      nts = this.oneTarget;
+      nts[0] = normalizeTarget(tg[0]);
+    } else nts = tg.map(normalizeTarget);
+    b.add(e, t, nts, op.win);
     if (source.line !== undefined) {
-      op.lines.files.push(source.file);
-      op.lines.nos.push(source.line);
-      op.lines.times.push(t);
+      logLine(op.lines, source.file, source.line, t);
     }
+    this.baseCache = undefined;
     this.rulesFor(op, e, t, nts, source, out);
-    return this.count(out);
+    if (out.length === 0) return NO_ALERTS;
+    return this.count(out.splice(0, out.length));
   }
 
   /** Closes operator-hours that ended before `time` (ms or ISO) minus nothing; for a live service's clock tick. */
@@ -246,23 +291,44 @@ export class AccessMonitor {
 
   private sweep(until: number, out: Alert[]): void {
     const h = Math.floor(until / HOUR_MS);
-    for (const op of this.ops.values()) if (op.bucket && op.bucket.hour + 1 <= h) this.close(op, out);
+    // hot path (every 5 minutes of event time): walk the operators only when some open hour is old enough to close
+    if (this.minOpenHour + 1 > h) return;
+    let min = Infinity;
+    for (const op of this.ops.values()) {
+      const b = op.bucket;
+      if (!b) continue;
+      if (b.hour + 1 <= h) this.close(op, out);
+      else if (b.hour < min) min = b.hour;
+    }
+    this.minOpenHour = min;
+  }
+
+  /** The fields the current event's alerts share (built once per event, and only for events that raise one). */
+  private base(e: AccessEvent, source: SourceRef): AlertBase {
+    return (this.baseCache ??= {
+      operator: e.operator, system: e.system, time: e.time, source: { file: source.file, line: source.line }, event: redactEvent(e, this.show),
+      ips: e.src_ip ? [e.src_ip] : undefined, devices: e.src_host ? [e.src_host] : undefined,
+    });
+  }
+
+  /** Whether the event's source is a declared jump host, remembering the operator's last source (hot path). */
+  private declaredSource(op: OpState, host: string | undefined, ip: string | undefined): boolean {
+    if (op.jumpHost === host && op.jumpIp === ip && (host !== undefined || ip !== undefined)) return op.jumpOk;
+    op.jumpHost = host;
+    op.jumpIp = ip;
+    return (op.jumpOk = this.jump.declared(host, ip));
   }
 
   // ---- rules
 
+  // hot path: every event passes each rule's test; alert text is built only when a rule fires
   private rulesFor(op: OpState, e: AccessEvent, t: number, nts: readonly string[], source: SourceRef, out: Alert[]): void {
-    let baseCache: AlertBase | undefined;
-    const base = (): AlertBase => (baseCache ??= {
-      operator: e.operator, system: e.system, time: e.time, source: { file: source.file, line: source.line }, event: redactEvent(e, this.show),
-      ips: e.src_ip ? [e.src_ip] : undefined, devices: e.src_host ? [e.src_host] : undefined,
-    });
 
     if (!op.known) {
       op.known = true;
       if (this.rosterKnown) {
         out.push(makeAccessAlert({
-          ...base(), kind: 'new_account', severity: 'high',
+          ...this.base(e, source), kind: 'new_account', severity: 'high',
           reasons: [`${e.operator} acted on ${e.system} (${e.action}) but is neither in the site file's operator list nor in the learned history; an account nobody declared.`],
         }));
       }
@@ -271,20 +337,20 @@ export class AccessMonitor {
     if (op.disabledSince !== undefined && t >= op.disabledSince && t - op.lastDisabledAlert >= this.rules.fold_ms) {
       op.lastDisabledAlert = t;
       out.push(makeAccessAlert({
-        ...base(), kind: 'disabled_account', severity: e.result === 'success' ? 'critical' : 'high',
+        ...this.base(e, source), kind: 'disabled_account', severity: e.result === 'success' ? 'critical' : 'high',
         reasons: [`${e.operator} performed ${e.action} on ${e.system} (${e.result}) after the account was disabled: ${op.disabledBy}.`,
           ...(this.rules.fold_ms ? [`Further activity of this account in the next ${Math.round(this.rules.fold_ms / 60_000)} minutes is folded into this alert.`] : [])],
       }));
     }
 
-    if (this.jump.active && (e.src_host || e.src_ip) && !this.jump.declared(e.src_host, e.src_ip)) {
+    if (this.jump.active && (e.src_host || e.src_ip) && !this.declaredSource(op, e.src_host, e.src_ip)) {
       const src = [e.src_host, e.src_ip].filter(Boolean).join(' / ');
       if (!op.foldUndeclared) op.foldUndeclared = new Map();
       const last = op.foldUndeclared.get(src);
       if (last === undefined || t - last >= this.rules.fold_ms) {
         op.foldUndeclared.set(src, t);
         out.push(makeAccessAlert({
-          ...base(), kind: 'undeclared_source', severity: 'high', key: src,
+          ...this.base(e, source), kind: 'undeclared_source', severity: 'high', key: src,
           reasons: [`${e.operator} reached ${e.system} (${e.action}) from ${src}, which is not a declared jump host.`,
             `Further activity of ${e.operator} from this source in the next ${Math.round(this.rules.fold_ms / 60_000)} minutes is folded into this alert.`],
         }));
@@ -307,7 +373,7 @@ export class AccessMonitor {
         const srcs = [...new Set(fails.map((x) => x.src).filter(Boolean))];
         const byFile = groupLines(fails.map((x) => x.source));
         out.push(makeAccessAlert({
-          ...base(), kind: 'failed_login_burst', severity: 'medium', time: new Date(fails[0].t).toISOString(),
+          ...this.base(e, source), kind: 'failed_login_burst', severity: 'medium', time: new Date(fails[0].t).toISOString(),
           source: byFile[byFile.length - 1], correlation: byFile.length > 1 ? { sources: byFile } : undefined,
           reasons: [`${fails.length} failed logins for ${e.operator} on ${e.system} within ${span < 120 ? `${span} s` : `${Math.round(span / 60)} min`}${srcs.length ? ` from ${srcs.join(', ')}` : ''}; the burst threshold is ${this.rules.failed_login_count} within ${Math.round(win / 60_000)} min.`],
         }));
@@ -322,14 +388,14 @@ export class AccessMonitor {
         const existed = subj.known && !declared;
         subj.known = true;
         out.push(makeAccessAlert({
-          ...base(), kind: 'new_account', severity: ok ? (declared ? 'medium' : 'high') : 'low', key: subj.key,
+          ...this.base(e, source), kind: 'new_account', severity: ok ? (declared ? 'medium' : 'high') : 'low', key: subj.key,
           reasons: [`${e.operator} ${ok ? 'created' : 'tried to create'} the account ${e.account}${e.role ? ` with role ${e.role}` : ''} on ${e.system}.`,
             declared ? `The site file declares ${e.account}; confirm the creation matches an approved request.` : `${e.account} is not in the site file's operator list${existed ? '' : ' nor in the learned history'}.`],
         }));
       } else if (e.change === 'role_change') {
         const declared = this.declaredOps.get(subj.key);
         out.push(makeAccessAlert({
-          ...base(), kind: 'privilege_change', severity: ok ? (subj.key === op.key ? 'critical' : 'high') : 'medium', key: subj.key,
+          ...this.base(e, source), kind: 'privilege_change', severity: ok ? (subj.key === op.key ? 'critical' : 'high') : 'medium', key: subj.key,
           reasons: [
             `${e.operator} ${ok ? 'changed' : 'tried to change'} the role of ${e.account}${e.role ? ` to ${e.role}` : ''} on ${e.system}.`,
             ...(subj.key === op.key ? [`${e.operator} changed their own privileges.`] : []),
@@ -350,29 +416,29 @@ export class AccessMonitor {
     if (a === 'export' && (e.bytes ?? 0) > this.bulk) {
       const b = e.bytes!;
       out.push(makeAccessAlert({
-        ...base(), kind: 'bulk_export', severity: b > 10 * this.bulk ? 'critical' : 'high',
+        ...this.base(e, source), kind: 'bulk_export', severity: b > 10 * this.bulk ? 'critical' : 'high',
         reasons: [`${e.operator} exported ${fmtBytes(b)}${e.records ? ` (${e.records.toLocaleString('en-US')} records)` : ''} from ${e.system}; the site's bulk export threshold is ${fmtBytes(this.bulk)}.`],
       }));
     }
 
-    if (this.warrants && WARRANT_ACTIONS.has(a) && nts.length) this.warrantRules(op, e, t, nts, base, out);
+    if (this.warrants && WARRANT_ACTIONS.has(a) && nts.length) this.warrantRules(op, e, t, nts, source, out);
   }
 
-  private warrantRules(op: OpState, e: AccessEvent, t: number, nts: readonly string[], base: () => AlertBase, out: Alert[]): void {
+  // hot path: every search, export and intercept change; the common outcome (a valid warrant that authorizes the
+  // operator) allocates nothing
+  private warrantRules(op: OpState, e: AccessEvent, t: number, nts: readonly string[], source: SourceRef, out: Alert[]): void {
     const reg = this.warrants!;
-    const noWarrant: string[] = [];
-    const unauthorized: string[] = [];
+    let noWarrant: string[] | undefined;
+    let unauthorized: string[] | undefined;
     const cited = e.case_ref ? reg.case(e.case_ref) : undefined;
-    const verb = VERB[e.action] ?? e.action;
-    const when = e.time;
     for (let i = 0; i < nts.length; i++) {
       const nt = nts[i];
-      const shown = () => (this.show ? e.targets[i] : maskTarget(e.targets[i]));
       const ws = reg.forTarget(nt);
       let covering = false;
       let authorized = false;
       let citedCovers: boolean | undefined;
-      for (const w of ws) {
+      for (let k = 0; k < ws.length; k++) {
+        const w = ws[k];
         if (w.from > t || t > w.until) continue;
         covering = true;
         const auth = w.ops.size === 0 || w.ops.has(op.key);
@@ -381,61 +447,77 @@ export class AccessMonitor {
         // nothing later can change the outcome: authorized, and the cited warrant (if any) already seen
         if (authorized && (!cited || citedCovers !== undefined)) break;
       }
-      if (!covering) {
-        let why: string;
-        if (e.case_ref && !cited) why = `citing case ${e.case_ref}, which is not in the warrant register`;
-        else if (cited && cited.targets.some((x) => normalizeTarget(x) === nt)) {
-          why = t < cited.from ? `citing case ${cited.case_ref}, which is valid only from ${cited.valid_from}` : `citing case ${cited.case_ref}, which expired at ${cited.valid_until}`;
-        } else if (cited) why = `citing case ${cited.case_ref}, which does not name this target`;
-        else why = 'citing no case';
-        const others = ws.filter((w) => w !== cited);
-        const tail = others.length
-          ? `; the register's ${cited ? 'other ' : ''}warrants for it (${others.map((w) => `${w.case_ref} ${w.valid_from.slice(0, 10)} to ${w.valid_until.slice(0, 10)}`).join(', ')}) are not valid at ${when}`
-          : ws.length ? '' : '; no warrant in the register names this target';
-        noWarrant.push(`${e.operator} ${verb} ${shown()} on ${e.system} ${why}${tail}.`);
-      } else if (citedCovers === false || (citedCovers === undefined && !authorized)) {
+      if (!covering) (noWarrant ??= []).push(this.noWarrantReason(e, t, i, nt, ws, cited));
+      else if (citedCovers === false || (citedCovers === undefined && !authorized)) {
         const w = citedCovers === false ? cited! : ws.find((x) => x.from <= t && t <= x.until)!;
-        unauthorized.push(`${e.operator} ${verb} ${shown()} on ${e.system} under case ${w.case_ref}, which authorizes ${[...w.operators].join(', ') || 'nobody'}, not ${e.operator}.`);
+        (unauthorized ??= []).push(`${e.operator} ${VERB[e.action] ?? e.action} ${this.shown(e.targets[i])} on ${e.system} under case ${w.case_ref}, which authorizes ${[...w.operators].join(', ') || 'nobody'}, not ${e.operator}.`);
       }
     }
+    if (!noWarrant && !unauthorized) return;
     const intercept = e.action === 'provision_intercept' || e.action === 'modify_intercept';
     const refused = e.result === 'failure' ? [`The system refused the action (result failure); the attempt still needs an explanation.`] : [];
-    if (noWarrant.length) {
+    if (noWarrant) {
       const sev: Severity = intercept ? 'critical' : 'high';
-      out.push(makeAccessAlert({ ...base(), kind: 'no_warrant', severity: refused.length ? LOWER[sev] : sev, reasons: [...noWarrant, ...refused] }));
+      out.push(makeAccessAlert({ ...this.base(e, source), kind: 'no_warrant', severity: refused.length ? LOWER[sev] : sev, reasons: [...noWarrant, ...refused] }));
     }
-    if (unauthorized.length) {
+    if (unauthorized) {
       const sev: Severity = intercept ? 'critical' : 'high';
-      out.push(makeAccessAlert({ ...base(), kind: 'unauthorized_operator', severity: refused.length ? LOWER[sev] : sev, reasons: [...unauthorized, ...refused] }));
+      out.push(makeAccessAlert({ ...this.base(e, source), kind: 'unauthorized_operator', severity: refused.length ? LOWER[sev] : sev, reasons: [...unauthorized, ...refused] }));
     }
+  }
+
+  private shown(target: string): string {
+    return this.show ? target : maskTarget(target);
+  }
+
+  private noWarrantReason(e: AccessEvent, t: number, i: number, nt: string, ws: readonly IndexedWarrant[], cited: IndexedWarrant | undefined): string {
+    let why: string;
+    if (e.case_ref && !cited) why = `citing case ${e.case_ref}, which is not in the warrant register`;
+    else if (cited && cited.targets.some((x) => normalizeTarget(x) === nt)) {
+      why = t < cited.from ? `citing case ${cited.case_ref}, which is valid only from ${cited.valid_from}` : `citing case ${cited.case_ref}, which expired at ${cited.valid_until}`;
+    } else if (cited) why = `citing case ${cited.case_ref}, which does not name this target`;
+    else why = 'citing no case';
+    const others = ws.filter((w) => w !== cited);
+    const tail = others.length
+      ? `; the register's ${cited ? 'other ' : ''}warrants for it (${others.map((w) => `${w.case_ref} ${w.valid_from.slice(0, 10)} to ${w.valid_until.slice(0, 10)}`).join(', ')}) are not valid at ${e.time}`
+      : ws.length ? '' : '; no warrant in the register names this target';
+    return `${e.operator} ${VERB[e.action] ?? e.action} ${this.shown(e.targets[i])} on ${e.system} ${why}${tail}.`;
   }
 
   // ---- behaviour
 
+  // hot path (once per operator-hour, about one per 2.4 events here): the bucket and the line logs are reused
   private close(op: OpState, out: Alert[]): void {
     const b = op.bucket!;
     op.bucket = undefined;
     const lines = op.lines;
-    const prev = op.prevLines && op.prevLines.hour === b.hour - 1 ? op.prevLines : undefined;
+    const old = op.prevLines;
+    const prev = old && old.hour === b.hour - 1 ? old : undefined;
     lines.hour = b.hour;
     op.prevLines = lines;
-    op.lines = newLog();
+    this.closeHour(op, b, lines, prev, out);
+    // nothing holds the old log or the bucket once the hour is scored: reuse them
+    if (old) {
+      old.hour = NaN;
+      old.n = 0;
+      op.lines = old;
+    } else op.lines = newLog();
+    op.spare = b;
+  }
+
+  private closeHour(op: OpState, b: HourBucket, lines: LineLog, prev: LineLog | undefined, out: Alert[]): void {
     this.stats.operator_hours++;
     const dsh = op.model?.day_start_hour ?? this.pop?.day_start_hour ?? 0;
     const d = dayIndex(b.hour, dsh);
     if (!op.day || op.day.day !== d) {
       op.day = new DayState(d);
-      op.dayLines = undefined;
+      if (op.dayLines) op.dayLines.n = 0;
     }
     op.day.addBucket(b);
     if (this.models) {
       // keep the day's lines (bounded) for alerts on daily volumes
       const dl = (op.dayLines ??= newLog());
-      for (let i = 0; i < lines.nos.length && dl.nos.length < MAX_DAY_LINES; i++) {
-        dl.files.push(lines.files[i]);
-        dl.nos.push(lines.nos[i]);
-        dl.times.push(lines.times[i]);
-      }
+      for (let i = 0; i < lines.n && dl.n < MAX_DAY_LINES; i++) logLine(dl, lines.files[i], lines.nos[i], lines.times[i]);
     }
     if (!this.models || !this.pop) return;
     const s = scoreHour(b, op.day, op.model, this.pop, this.params);
@@ -445,7 +527,7 @@ export class AccessMonitor {
     const from = Math.min(...s.components.map((c) => c.from ?? Infinity));
     const byFile = new Map<string, number[]>();
     const take = (log: LineLog, min: number) => {
-      for (let i = 0; i < log.nos.length; i++) {
+      for (let i = 0; i < log.n; i++) {
         if (log.times[i] < min) continue;
         let l = byFile.get(log.files[i]);
         if (!l) byFile.set(log.files[i], (l = []));
@@ -491,20 +573,31 @@ export class AccessMonitor {
   }
 }
 
+/** Source lines of an hour or a day: parallel arrays, of which the first `n` entries count (reused, not truncated). */
 interface LineLog {
   hour: number;
+  n: number;
   files: string[];
   nos: number[];
   times: number[];
 }
 
 function newLog(): LineLog {
-  return { hour: NaN, files: [], nos: [], times: [] };
+  return { hour: NaN, n: 0, files: [], nos: [], times: [] };
+}
+
+function logLine(l: LineLog, file: string, no: number, t: number): void {
+  const i = l.n++;
+  l.files[i] = file;
+  l.nos[i] = no;
+  l.times[i] = t;
 }
 
 type AlertBase = Omit<Parameters<typeof makeAccessAlert>[0], 'kind' | 'severity' | 'reasons'>;
 
 const EMPTY: readonly string[] = Object.freeze([]) as readonly string[];
+/** What process() returns for an event that raises no alert (most of them): one frozen array, not one per event. */
+const NO_ALERTS = Object.freeze([]) as unknown as Alert[];
 
 function groupLines(refs: readonly SourceRef[]): { file: string; lines: number[] }[] {
   const m = new Map<string, number[]>();

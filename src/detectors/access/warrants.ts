@@ -7,6 +7,17 @@ import type { Warrant } from '../../model/access.js';
  * dropped, and a `+` in the user part dropped (`sip:+1202...@ims` = `sip:1202...@ims`).
  */
 export function normalizeTarget(raw: string): string {
+  // hot path: most identifiers are plain digit strings, already in canonical form (no lookup, no allocation)
+  const n = raw.length;
+  if (n > 0 && n <= 32) {
+    let i = 0;
+    while (i < n) {
+      const c = raw.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      i++;
+    }
+    if (i === n) return raw;
+  }
   let v = cache.get(raw);
   if (v === undefined) {
     v = normalize(raw);
@@ -42,6 +53,8 @@ export function maskTarget(raw: string): string {
   return scheme + body.slice(0, 3) + '*'.repeat(body.length - 5) + body.slice(-2) + domain;
 }
 
+const NONE: readonly IndexedWarrant[] = Object.freeze([]);
+
 export interface IndexedWarrant extends Warrant {
   from: number;
   until: number;
@@ -57,7 +70,12 @@ export class WarrantRegister {
 
   constructor(warrants: readonly Warrant[]) {
     for (const w of warrants) {
-      const iw: IndexedWarrant = { ...w, from: Date.parse(w.valid_from), until: Date.parse(w.valid_until), ops: new Set(w.operators.map((o) => o.toLowerCase())) };
+      // one object shape for every warrant, whatever its source object carried (hot path: the per-event loop over a
+      // target's warrants reads from/until/ops and stays monomorphic)
+      const iw: IndexedWarrant = {
+        case_ref: w.case_ref, targets: w.targets, valid_from: w.valid_from, valid_until: w.valid_until, operators: w.operators,
+        from: Date.parse(w.valid_from), until: Date.parse(w.valid_until), ops: new Set(w.operators.map((o) => o.toLowerCase())),
+      };
       this.byCase.set(w.case_ref.toLowerCase(), iw);
       for (const t of w.targets) {
         const k = normalizeTarget(t);
@@ -69,12 +87,21 @@ export class WarrantRegister {
     this.size = warrants.length;
   }
 
+  /** Case references as events write them (hot path: no lower-casing per event; null = not in the register). */
+  private readonly byCaseRaw = new Map<string, IndexedWarrant | null>();
+
   /** Warrants naming a normalized target (any validity). */
   forTarget(normalized: string): readonly IndexedWarrant[] {
-    return this.byTarget.get(normalized) ?? [];
+    return this.byTarget.get(normalized) ?? NONE;
   }
 
   case(caseRef: string): IndexedWarrant | undefined {
-    return this.byCase.get(caseRef.toLowerCase());
+    let w = this.byCaseRaw.get(caseRef);
+    if (w === undefined) {
+      w = this.byCase.get(caseRef.toLowerCase()) ?? null;
+      if (this.byCaseRaw.size >= 100_000) this.byCaseRaw.clear();
+      this.byCaseRaw.set(caseRef, w);
+    }
+    return w ?? undefined;
   }
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccessMonitor } from '../../../src/detectors/access/monitor.js';
 import {
-  activityShare, hourOfWeek, learnAccessModels, usualHours, Window60, type AccessModelSet,
+  activityShare, HourBucket, hourOfWeek, learnAccessModels, usualHours, Window60, type AccessModelSet,
 } from '../../../src/detectors/access/model.js';
 import { accessAlertRecord } from '../../../src/detectors/access/alerts.js';
 import type { AccessEvent } from '../../../src/model/access.js';
@@ -147,4 +147,50 @@ test('Window60 keeps counts over the trailing hour', () => {
   assert.deepEqual([w.searches, w.records, w.counts.size, w.start], [1, 6, 3, 30 * 60_000]);
   w.add(200 * 60_000, true, 0, []);
   assert.deepEqual([w.searches, w.records, w.counts.size], [1, 0, 0]);
+});
+
+test('Window60 keeps counts right past its compaction (over 512 evicted events, targets in one flat list)', () => {
+  const w = new Window60();
+  // 2,000 events a minute apart, each with 0 to 2 targets: the window holds the last 60 minutes only
+  const ev = (i: number) => (i % 3 === 0 ? [] : i % 3 === 1 ? [`t${i % 7}`] : [`t${i % 7}`, `u${i % 5}`]);
+  for (let i = 0; i < 2000; i++) w.add(i * 60_000, i % 2 === 0, i, ev(i));
+  const inWindow = Array.from({ length: 60 }, (_, k) => 1940 + k);
+  const counts = new Map<string, number>();
+  for (const i of inWindow) for (const x of ev(i)) counts.set(x, (counts.get(x) ?? 0) + 1);
+  assert.equal(w.searches, inWindow.filter((i) => i % 2 === 0).length);
+  assert.equal(w.records, inWindow.reduce((a, i) => a + i, 0));
+  assert.equal(w.start, 1940 * 60_000);
+  assert.deepEqual(new Map([...w.counts].sort()), new Map([...counts].sort()));
+});
+
+test('a reused hour bucket (reset) counts exactly like a new one', () => {
+  const evs: AccessEvent[] = [
+    { time: '', system: 'cdr', operator: 'a', action: 'search', targets: ['1'], records: 5, src_host: 'jump1', src_ip: '10.0.0.1', result: 'success' },
+    { time: '', system: 'li', operator: 'a', action: 'export', targets: ['1', '2'], bytes: 900, records: 2, src_ip: '10.0.0.2', result: 'success' },
+    { time: '', system: 'li', operator: 'a', action: 'provision_intercept', targets: ['3'], result: 'success' },
+  ];
+  const fill = (b: HourBucket, base: number, list: AccessEvent[]) => {
+    const win = new Window60();
+    list.forEach((e, i) => b.add(e, base + i * 60_000, e.targets, win));
+    return b;
+  };
+  const state = (b: HourBucket) => ({
+    hour: b.hour, events: b.events, searches: b.searches, records: b.records, export_bytes: b.export_bytes, max_export: b.max_export,
+    provisions: b.provisions, targets: [...b.targets], peak: { ...b.peak }, peakFrom: { ...b.peakFrom }, peakTo: { ...b.peakTo },
+    hosts: [...b.hosts], systems: [...b.systems], actions: [...b.actions],
+  });
+  const used = fill(new HourBucket(10), 10 * H, [...evs].reverse());
+  const reused = fill(used.reset(11), 11 * H, evs.slice(0, 2));
+  const fresh = fill(new HourBucket(11), 11 * H, evs.slice(0, 2));
+  assert.deepEqual(state(reused), state(fresh));
+  assert.equal(reused.provisions, 0);
+});
+
+test('process returns one shared, empty result for events that raise nothing', () => {
+  const mon = new AccessMonitor({});
+  const a = mon.process({ time: '2026-09-07T10:00:00Z', system: 'cdr', operator: 'a', action: 'search', targets: ['1'], result: 'success' }, { file: 'f', line: 1 });
+  const b = mon.process({ time: '2026-09-07T10:01:00Z', system: 'cdr', operator: 'a', action: 'search', targets: ['2'], result: 'success' }, { file: 'f', line: 2 });
+  assert.equal(a.length, 0);
+  assert.equal(a, b);
+  assert.ok(Object.isFrozen(a));
 });
