@@ -102,18 +102,21 @@ export class BusForwarder {
           }
         }
         const end = batch[batch.length - 1].end;
-        try {
-          // message id: collector + log position + partition, so a replay after a crash is deduplicated
-          await Promise.all([...byPart].map(([p, items]) => this.bus.publishBatch(p, items, `${this.id}:${end.seg}:${end.off}:${p}`)));
-        } catch (e) {
-          // The bus is down or slow (no PubAck in time): keep the blocks, say so, and try again with the same message
-          // ids (JetStream drops what did arrive). What the collector accepted stays in its write-ahead log meanwhile.
-          if (!this.failure) process.stderr.write(`tidewatch collector: publishing failed, retrying: ${(e as Error).message}\n`);
-          this.failure = e as Error;
-          this.metrics.dropped.inc({ source: 'bus', reason: 'publish_retry' }, 0);
-          await new Promise((r) => setTimeout(r, backoff));
-          backoff = Math.min(backoff * 2, 5000);
-          continue;
+        for (;;) {
+          try {
+            // message id: collector + log position + partition, so a replay after a crash is deduplicated
+            await Promise.all([...byPart].map(([p, items]) => this.bus.publishBatch(p, items, `${this.id}:${end.seg}:${end.off}:${p}`)));
+            break;
+          } catch (e) {
+            // The bus is down or slow (no PubAck in time): keep the batch, say so, and publish it again under the same
+            // message ids (JetStream drops what did arrive). What the collector accepted stays in its write-ahead log.
+            if (!this.failure) process.stderr.write(`tidewatch collector: publishing failed, retrying: ${(e as Error).message}\n`);
+            this.failure = e as Error;
+            // stopping with the bus down: leave the rest in the write-ahead log for the next start
+            if (this.stopping) throw e;
+            await new Promise((r) => setTimeout(r, backoff));
+            backoff = Math.min(backoff * 2, 5000);
+          }
         }
         if (this.failure) process.stderr.write('tidewatch collector: publishing works again\n');
         this.failure = undefined;
@@ -132,6 +135,13 @@ export class BusForwarder {
       this.running = false;
       for (const w of this.waiters.splice(0)) w();
     }
+  }
+
+  private stopping = false;
+
+  /** No more retries: a stop must not wait for a bus that is down (the write-ahead log keeps what is left). */
+  giveUp(): void {
+    this.stopping = true;
   }
 
   drained(): Promise<void> {
@@ -222,7 +232,10 @@ export class CollectorRole {
 
   async stop(): Promise<void> {
     await Promise.all(this.listeners.map((l) => l.close().catch(() => undefined)));
+    // drain to the bus if it answers within 10 s; otherwise stop retrying, the write-ahead log keeps the rest
+    const t = setTimeout(() => this.forwarder.giveUp(), 10_000);
     await this.settled();
+    clearTimeout(t);
     await this.http?.app.close();
     this.wal.close();
     await this.bus.close();
