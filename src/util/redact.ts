@@ -4,7 +4,8 @@
  */
 const PATTERNS: [RegExp, string][] = [
   // IOS/NX-OS/EOS: "secret 5 $1$..", "password 7 0822..", "password foo"
-  [/\b(secret|password|passwd)(\s+(?:[0-9]\s+)?)(?!\*)("[^"]*"|\S+)/gi, '$1$2<redacted>'],
+  // (not the English of log messages: "Accepted password for alice", "password changed for", "password authentication")
+  [/\b(secret|password|passwd)(\s+(?:[0-9]\s+)?)(?!\*|(?:for|from|to|of|on|is|was|has|changed|expired|authentication|incorrect|invalid|check|failure|failed|accepted|reset|change|policy|mismatch|required|prompt)\b)("[^"]*"|\S+)/gi, '$1$2<redacted>'],
   // "key 7 XXX", "key XXX" after tacacs/radius/ntp/isakmp/server stanzas, "key-string XXX", "pre-shared-key XXX"
   [/\b(key-string|pre-shared-key(?: (?:local|remote))?|authentication-key \d+ md5|server-private \S+ key|(?:tacacs|radius)-server(?: host \S+)?(?: \S+ \S+)* key|^\s*key)(\s+(?:[0-9]\s+)?)("[^"]*"|\S+)/gim, '$1$2<redacted>'],
   [/\b(crypto isakmp key)(\s+)(\S+)/gi, '$1$2<redacted>'],

@@ -167,4 +167,10 @@ test('secrets in commands are redacted for output', () => {
   assert.equal(redactSecrets('tacacs-server host 10.1.1.1 key 7 0822455D0A16'), 'tacacs-server host 10.1.1.1 key 7 <redacted>');
   assert.equal(redactSecrets('copy bootflash:tac.pcap ftp://u:pw@198.51.100.1/x'), 'copy bootflash:tac.pcap ftp://u:<redacted>@198.51.100.1/x');
   assert.equal(redactSecrets('show running-config'), 'show running-config');
+  assert.equal(redactSecrets('username eve password hunter2'), 'username eve password <redacted>');
+});
+
+test('the English of log messages around the word password is not taken for a secret', () => {
+  for (const m of ['Accepted password for mallory from 203.0.113.5 port 51504 ssh2', 'Failed password for invalid user root from 198.51.100.7 port 22 ssh2',
+    'password changed for user netops', 'Password authentication failed for user admin']) assert.equal(redactSecrets(m), m);
 });
