@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .option('--role <role>', 'all (single process), or a scale-out role: collector, detector, store, api (docs/DEPLOY.md)', 'all')
     .option('--nats <url>', 'NATS server for the scale-out roles (repeatable; default: scaleout.nats in the site file)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--clickhouse <url>', 'ClickHouse HTTP endpoint, with user:password@ if needed (default: scaleout.clickhouse in the site file)')
+    .option('--no-correlate', 'with --role store: insert events and flows only, beside the one store process that correlates alerts into incidents (to spread inserts over more processes)')
     .addHelpText('after', `
 Defaults (all on 127.0.0.1): syslog UDP and TCP 5514, TLS 6514, NetFlow/IPFIX 2055, HTTP 8470.
 The bound addresses are printed on stderr, one "listening NAME HOST:PORT" line each.
@@ -32,15 +33,17 @@ Scale-out (NATS JetStream + ClickHouse, docs/DEPLOY.md):
   tidewatch serve --role collector --nats nats://10.0.0.5:4222 --data /var/lib/tidewatch/collector
   tidewatch serve --role detector  --nats nats://10.0.0.5:4222 --data /var/lib/tidewatch/detector
   tidewatch serve --role store     --nats nats://10.0.0.5:4222 --clickhouse http://default:pw@10.0.0.6:8123
+  tidewatch serve --role store --no-correlate --nats nats://10.0.0.5:4222 --clickhouse http://default:pw@10.0.0.6:8123   # more inserts
   tidewatch serve --role api       --clickhouse http://default:pw@10.0.0.6:8123 --listen http=0.0.0.0:8470`)
-    .action(async (opts: { site?: string; data?: string; listen: string[]; role: string; nats: string[]; clickhouse?: string }) => {
+    .action(async (opts: { site?: string; data?: string; listen: string[]; role: string; nats: string[]; clickhouse?: string; correlate: boolean }) => {
       const site = loadSite(opts.site);
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got "${opts.role}")`);
+      if (!opts.correlate && opts.role !== 'store') throw new UsageError('--no-correlate goes with --role store only');
       let svc: { stop(): Promise<void> };
       try {
         svc = opts.role === 'all'
           ? await Service.start({ site, data: dataDir(opts.data, site), listen: opts.listen })
-          : await startRole(opts.role as Exclude<ServeRole, 'all'>, { site, data: dataDir(opts.data, site), listen: opts.listen, nats: opts.nats, clickhouse: opts.clickhouse });
+          : await startRole(opts.role as Exclude<ServeRole, 'all'>, { site, data: dataDir(opts.data, site), listen: opts.listen, nats: opts.nats, clickhouse: opts.clickhouse, correlate: opts.correlate });
       } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(e.message);
         throw e;

@@ -15,6 +15,8 @@ export interface StartedRole {
 /** Starts one scale-out role of `tidewatch serve` (`all` is the single process, started by the Service). */
 export async function startRole(role: Exclude<ServeRole, 'all'>, o: {
   site: SiteConfig; data: string; listen: readonly string[]; nats?: string[]; clickhouse?: string; log?: (l: string) => void; id?: string;
+  /** Store role: correlate alerts into incidents (exactly one store process does); false inserts events and flows only. */
+  correlate?: boolean;
 }): Promise<StartedRole> {
   const scaleout = scaleoutSettings(o.site, role, { nats: o.nats, clickhouse: o.clickhouse });
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
@@ -51,7 +53,7 @@ export async function startRole(role: Exclude<ServeRole, 'all'>, o: {
       };
     }
     case 'store':
-      return StoreRole.start({ ...base, stages: { eventDetectors: [], flowDetectors: [] } });
+      return StoreRole.start({ ...base, stages: { eventDetectors: [], flowDetectors: [] }, correlate: o.correlate ?? true });
     case 'api':
       return ApiRole.start({ ...base, stages: { eventDetectors: [], flowDetectors: [] } });
   }

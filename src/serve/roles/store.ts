@@ -27,7 +27,7 @@ export class StoreRole {
 
   private constructor(readonly bus: Bus, readonly store: ClickHouseStore, readonly incidents: IncidentManager, readonly metrics: Metrics, private readonly log: (l: string) => void) {}
 
-  static async start(o: RoleOptions): Promise<StoreRole> {
+  static async start(o: RoleOptions & { correlate?: boolean }): Promise<StoreRole> {
     const bus = await Bus.connect({ servers: o.scaleout.nats, partitions: o.scaleout.partitions, leaseMs: o.scaleout.leaseMs, name: 'tidewatch-store' });
     const store = await ClickHouseStore.open({ url: o.scaleout.clickhouse! });
     const holder: { role?: StoreRole } = {};
@@ -38,11 +38,14 @@ export class StoreRole {
     });
     incidents.sharedStore = true;
     const role = (holder.role = new StoreRole(bus, store, incidents, metrics, o.log));
-    role.loops.push(role.eventsLoop(), role.alertsLoop());
+    // every store process shares the events consumer (the inserts spread over them); exactly one correlates
+    role.loops.push(role.eventsLoop());
+    if (o.correlate !== false) role.loops.push(role.alertsLoop());
+    else o.log('tidewatch store: --no-correlate: inserting events and flows only; another store process correlates alerts');
     role.startRetention(o.scaleout.retentionDays);
     const http = resolveListeners(o.site, o.listen).http;
     if (http !== 'off') {
-      role.http = await startOpsHttp(http, TokenStore.forData(o.data), metrics, () => ({ status: 'ok', role: 'store' }));
+      role.http = await startOpsHttp(http, TokenStore.forData(o.data), metrics, () => ({ status: 'ok', role: 'store', correlate: o.correlate !== false, stored: role.stored }));
       role.bound.http = { host: http.host, port: role.http.port };
       o.log(`listening http ${endpointText(role.bound.http)}`);
     }
