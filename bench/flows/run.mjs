@@ -22,6 +22,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeNetflowV9, encodeIpfix } from '../../dist/src/util/netflow-encode.js';
 import { FlowDecoder, FlowAnalytics } from '../../dist/src/pipeline/flows.js';
+import { peakRssKb } from '../lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -129,9 +130,7 @@ async function warmUp(port) {
   return w;
 }
 
-function vmHWM(pid) {
-  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024; } catch { return 0; }
-}
+const vmHWM = (pid) => peakRssKb(pid) * 1024;
 
 // ------------------------------------------------------------------------------------------- collectors
 async function stepTidewatch(rate) {

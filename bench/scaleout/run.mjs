@@ -6,11 +6,12 @@
 //   - peak RSS of each role
 // Usage: node bench/scaleout/run.mjs [LINES]   (default 200000)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'nats';
+import { cpuSeconds, peakRssKb } from '../lib/proc.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { startCluster, sendTcp } = await import(join(root, 'dist/test/scaleout/cluster.js'));
@@ -20,18 +21,6 @@ if (!shared) throw new Error('gen_syslog.py not found (../shared/tools)');
 const lines = execFileSync('python3', [join(shared, 'tools/gen_syslog.py'), String(N)], { maxBuffer: 1 << 30, encoding: 'utf8' }).trimEnd().split('\n');
 const site = join(mkdtempSync(join(tmpdir(), 'tw-bench-so-')), 'tidewatch.yml');
 writeFileSync(site, 'scaleout:\n  partitions: 16\n  lease_ms: 3000\n');
-
-/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (clock ticks of 1/100 s). */
-function cpuS(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch { return 0; }
-}
-
-function rssKb(pid) {
-  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0); } catch { return 0; }
-}
 
 async function pending(natsUrl) {
   const nc = await connect({ servers: natsUrl });
@@ -70,13 +59,13 @@ for (const detectors of [1, 2, 4]) {
         throw new Error(dead.length ? `${dead.map((r) => r.role).join(', ')} exited during the run` : 'bench timed out');
       }
     }
-    const rss = Object.fromEntries(c.roles.map((r, i) => [`${r.role}${i}`, Math.round(rssKb(r.proc.pid) / 1024)]));
+    const rss = Object.fromEntries(c.roles.map((r, i) => [`${r.role}${i}`, Math.round(peakRssKb(r.proc.pid) / 1024)]));
     // CPU per event by role (summed over the role's processes): what each stage costs, so one can size machines
     const cpu = {};
-    for (const r of c.roles) cpu[r.role] = (cpu[r.role] ?? 0) + cpuS(r.proc.pid);
+    for (const r of c.roles) cpu[r.role] = (cpu[r.role] ?? 0) + cpuSeconds(r.proc.pid);
     const usPerEvent = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round((v * 1e6) / lines.length)]));
-    usPerEvent['nats-server'] = Math.round((cpuS(c.nats.proc.pid) * 1e6) / lines.length);
-    usPerEvent['clickhouse-server'] = Math.round((cpuS(c.clickhouse.proc.pid) * 1e6) / lines.length);
+    usPerEvent['nats-server'] = Math.round((cpuSeconds(c.nats.proc.pid) * 1e6) / lines.length);
+    usPerEvent['clickhouse-server'] = Math.round((cpuSeconds(c.clickhouse.proc.pid) * 1e6) / lines.length);
     results.push({ detectors, lines: lines.length, send_s: (tSent - t0) / 1000, e2e_events_per_s: Math.round(lines.length / ((tDetect - t0) / 1000)), clickhouse_rows_per_s: Math.round(lines.length / ((tStore - t0) / 1000)), cpu_us_per_event: usPerEvent, peak_rss_mb: rss });
     console.log(JSON.stringify(results[results.length - 1]));
   } finally {

@@ -19,6 +19,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, peakRssKb } from '../lib/proc.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const QUICK = process.argv.includes('--quick');
@@ -82,17 +83,7 @@ for (let i = 0; !ports.http; i++) {
 const sigmaLine = /Sigma: .*/.exec(svcErr)?.[0] ?? 'Sigma: (no rules loaded)';
 log(`service pid ${svc.pid}, ${sigmaLine}`);
 
-/** CPU seconds (user + system, all threads) a process has used so far. */
-function cpuS(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch { return 0; }
-}
-
-function rssMb(pid) {
-  try { return Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024); } catch { return 0; }
-}
+const rssMb = (pid) => Math.round(peakRssKb(pid) / 1024);
 
 async function metrics() {
   const r = await fetch(`http://127.0.0.1:${ports.http}/metrics`, { headers: { authorization: `Bearer ${token}` } });
@@ -274,10 +265,10 @@ const blastBytes = blastLines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
 {
   await settle();
   const before = (await metrics())('tidewatch_store_rows', { table: 'events' });
-  const cpu0 = cpuS(svc.pid);
+  const cpu0 = cpuSeconds(svc.pid);
   const b = await tcpBlast(ports['syslog-tcp'], blastLines);
   const w = await waitStored('events', before + BLAST, 15_000, 120_000, 1000);
-  const cpu = cpuS(svc.pid) - cpu0;
+  const cpu = cpuSeconds(svc.pid) - cpu0;
   results.tcp_unpaced = {
     lines: BLAST, stored: w.n - before, stored_per_s: Math.round((w.n - before) / ((w.at - b.t0) / 1000)), accepted_per_s: Math.round(BLAST / ((b.tSent - b.t0) / 1000)),
     cpu_s: +cpu.toFixed(2), cpu_us_per_line: +((cpu * 1e6) / BLAST).toFixed(1),
@@ -310,7 +301,7 @@ action(type="omfile" file="${out}" template="raw")
       try { s = await openTcp(port); } catch (e) { if (i > 100) throw e; await sleep(50); }
     }
     s.destroy();
-    const cpu0 = cpuS(p.pid);
+    const cpu0 = cpuSeconds(p.pid);
     const b = await tcpBlast(port, lines);
     let size = 0;
     const tEnd = performance.now() + 60_000;
@@ -320,7 +311,7 @@ action(type="omfile" file="${out}" template="raw")
     }
     const at = performance.now();
     const got = readFileSync(out, 'utf8').split('\n').length - 1;
-    const cpu = cpuS(p.pid) - cpu0;
+    const cpu = cpuSeconds(p.pid) - cpu0;
     return { lines: lines.length, written: got, lines_per_s: Math.round(got / ((at - b.t0) / 1000)), cpu_s: +cpu.toFixed(2), cpu_us_per_line: +((cpu * 1e6) / Math.max(1, got)).toFixed(1), peak_rss_mb: rssMb(p.pid) };
   } finally {
     p.kill('SIGTERM');
