@@ -54,6 +54,19 @@ export function authorize(need: Role = 'viewer') {
 }
 
 /** Builds the HTTP app (not listening). */
+/**
+ * The API token a request presents: `Authorization: Bearer TOKEN`, or under /taxii2, where clients often speak only
+ * HTTP basic, `Basic` with the token as the password (any user name).
+ */
+function presentedToken(h: string | undefined, path: string): string | undefined {
+  if (typeof h !== 'string') return undefined;
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (bearer) return bearer[1];
+  const basic = path.startsWith('/taxii2') ? /^Basic\s+(\S+)\s*$/i.exec(h) : null;
+  const pw = basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':').slice(1).join(':') : '';
+  return pw || undefined;
+}
+
 export async function buildHttp(ctx: ApiContext, opts: { logger?: FastifyServerOptions['logger']; https?: { key: Buffer; cert: Buffer } } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -81,17 +94,11 @@ export async function buildHttp(ctx: ApiContext, opts: { logger?: FastifyServerO
     const path = req.url.split('?')[0];
     if (!needsToken(path)) return;
     const h = req.headers.authorization;
-    let m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
-    // TAXII clients often speak only HTTP basic: there the API token is the password (any user name)
-    if (!m && typeof h === 'string' && path.startsWith('/taxii2')) {
-      const b = /^Basic\s+(\S+)\s*$/i.exec(h);
-      const pw = b ? Buffer.from(b[1], 'base64').toString('utf8').split(':').slice(1).join(':') : '';
-      if (pw) m = ['', pw] as unknown as RegExpExecArray;
-    }
-    const who = m ? ctx.tokens.verify(m[1]) : undefined;
+    const token = presentedToken(h, path);
+    const who = token ? ctx.tokens.verify(token) : undefined;
     if (!who) {
       await reply.code(401).header('WWW-Authenticate', 'Bearer')
-        .send({ error: m ? 'unknown or revoked API token' : 'an API token is required: send Authorization: Bearer TOKEN' });
+        .send({ error: token ? 'unknown or revoked API token' : 'an API token is required: send Authorization: Bearer TOKEN' });
       return reply;
     }
     req.principal = who;
