@@ -88,6 +88,8 @@ export class SigmaEngine {
   private ctx = new EvalCtx({});
   private corrByRule = new Map<CorrelationRule, CorrNode>();
   private clock = -Infinity;
+  private lastTimeStr: string | undefined;
+  private lastTimeMs: number | undefined;
   /** Some correlation decides at window close (needs the event clock on every event). */
   private windowed = false;
 
@@ -335,9 +337,13 @@ export class SigmaEngine {
     if (this.opts.timeField) return jsonEventTime(ev, this.opts.timeField);
     const t = ev.time;
     if (typeof t === 'string') {
-      const ms = Date.parse(t);
-      if (!Number.isNaN(ms)) return ms;
-      return parseTimeValue(t);
+      // hot path (every event that feeds a correlation): consecutive events often share the stamp
+      if (t === this.lastTimeStr) return this.lastTimeMs;
+      let ms: number | undefined = Date.parse(t);
+      if (Number.isNaN(ms)) ms = parseTimeValue(t);
+      this.lastTimeStr = t;
+      this.lastTimeMs = ms;
+      return ms;
     }
     if (typeof t === 'number') return parseTimeValue(t);
     return jsonEventTime(ev);
