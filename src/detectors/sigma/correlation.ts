@@ -124,7 +124,11 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export class CorrelationState {
-  readonly groups = new Map<unknown, Group>();
+  /** Open groups by key (for monotone correlations: those touched since the last rotation; see rotate()). */
+  groups = new Map<unknown, Group>();
+  /** Monotone correlations: groups last touched in the previous generation. */
+  private older = new Map<unknown, Group>();
+  private genNow = -Infinity;
   readonly counters: CorrelationCounters = { missingGroupField: 0, missingValue: 0, missingTime: 0 };
   readonly monotone: boolean;
   private readonly ops: [CmpOp, number][];
@@ -271,6 +275,10 @@ export class CorrelationState {
       if (!this.monotone) { const c = this.closeWindows(t); if (c.length) out = c; }
     }
     let g = this.groups.get(key);
+    if (g === undefined && this.older.size !== 0) {
+      g = this.older.get(key);
+      if (g !== undefined) { this.older.delete(key); this.groups.set(key, g); }
+    }
     if (!g) {
       const values = gg.length === 1 ? [own(v0)] : gg.map((x) => own(x(ev)));
       g = { key: own(key), values, entries: [], maxT: t, windowStart: t };
@@ -300,7 +308,8 @@ export class CorrelationState {
         g.entries = entries.filter((x) => x.t > t);
       }
     } else if (entries.length === 1) g.windowStart = entries[0].t;
-    if (++this.inserts % 10000 === 0) this.prune();
+    ++this.inserts;
+    if (this.monotone && this.now > this.genNow + span) this.rotate();
     return out ?? NO_FIRES;
   }
 
@@ -324,7 +333,7 @@ export class CorrelationState {
 
   /** End of input: decide every open window. */
   flush(): CorrelationFire[] {
-    if (this.monotone) { this.groups.clear(); return []; }
+    if (this.monotone) { this.groups.clear(); this.older.clear(); return []; }
     const out = this.closeWindows(Infinity);
     this.groups.clear();
     return out;
@@ -332,13 +341,15 @@ export class CorrelationState {
 
   /** The open windows as JSON (scale-out: a partition's state moves with it to another detector process). */
   snapshot(): CorrelationSnapshot {
-    return { now: Number.isFinite(this.now) ? this.now : null, inserts: this.inserts, groups: [...this.groups.values()] };
+    return { now: Number.isFinite(this.now) ? this.now : null, inserts: this.inserts, groups: [...this.older.values(), ...this.groups.values()] };
   }
 
   restore(s: CorrelationSnapshot): void {
     this.now = s.now ?? -Infinity;
     this.inserts = s.inserts;
     this.groups.clear();
+    this.older.clear();
+    this.genNow = this.now;
     // the key is rebuilt from the values (snapshots of earlier versions keyed groups by JSON)
     for (const g of s.groups) {
       const key = groupKey(g.values);
@@ -346,8 +357,15 @@ export class CorrelationState {
     }
   }
 
-  private prune(): void {
-    const span = this.corr.timespanMs;
-    for (const g of this.groups.values()) if (this.monotone && g.maxT < this.now - span) this.groups.delete(g.key);
+  /**
+   * hot path (monotone correlations): groups age out by generation. Groups not touched since the previous rotation
+   * (their newest event is more than a timespan old, so they hold nothing a later event could count) are dropped
+   * with their whole map. Was: deleting stale groups one by one every 10,000 inserts, and V8 Maps with that much
+   * delete churn cost about 1 us per lookup (bench/hunt groups by random source addresses).
+   */
+  private rotate(): void {
+    this.older = this.groups;
+    this.groups = new Map();
+    this.genNow = this.now;
   }
 }

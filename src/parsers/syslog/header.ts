@@ -10,7 +10,7 @@
  * It walks the line once, token by token, without regular expressions (hot path), and stops where the
  * message (a `%` mnemonic, a program tag's text, or plain text) begins.
  */
-import { scanIsoStamp, scanMonthStamp, scanYearFirstStamp, zoneOffset } from './time.js';
+import { scanIsoStamp, scanMonthStamp, scanYearFirstStamp, zoneOffset, type Stamp } from './time.js';
 
 export interface Header {
   pri?: number;
@@ -100,21 +100,19 @@ export function programAt(s: string, p: number): [string, number | undefined, nu
   return [name, pid, q];
 }
 
-function stampAt(s: string, p: number, refMs: number): { ms: number; end: number; year: boolean; yearFirst: boolean } | undefined {
+// hot path: stampAt() tells the NX-OS form through this flag instead of wrapping the stamp in another object
+let stampYearFirst = false;
+
+function stampAt(s: string, p: number, refMs: number): Stamp | undefined {
   const c = s.charCodeAt(p);
+  stampYearFirst = false;
   if (isDigit(c)) {
-    if (s.charCodeAt(p + 4) === 45) {
-      const iso = scanIsoStamp(s, p);
-      if (iso) return { ms: iso.ms, end: iso.end, year: true, yearFirst: false };
-      return undefined;
-    }
+    if (s.charCodeAt(p + 4) === 45) return scanIsoStamp(s, p);
     const yf = scanYearFirstStamp(s, p);
-    if (yf) return { ms: yf.ms, end: yf.end, year: true, yearFirst: true };
-    return undefined;
+    if (yf) stampYearFirst = true;
+    return yf;
   }
-  const m = scanMonthStamp(s, p, refMs);
-  if (m) return { ms: m.ms, end: m.end, year: m.year, yearFirst: false };
-  return undefined;
+  return scanMonthStamp(s, p, refMs);
 }
 
 /**
@@ -132,15 +130,22 @@ export function scanHeader(s: string, refMs: number): Header {
   let sawStampSinceHost = false; // a relay stamp waits for its host
   let deviceHost: string | undefined;
   let relayHost: string | undefined;
+  // hot path: the stamp read ahead after "host: " is used when the loop gets there (it was parsed twice)
+  let ahead: Stamp | undefined;
+  let aheadAt = -1;
+  let aheadYearFirst = false;
   for (let guard = 0; guard < 12 && p < n; guard++) {
     const c = s.charCodeAt(p);
     if (c === 32) { p++; continue; }
     if (c === 37) break; // %MNEMONIC
     if (c === 58 && (p + 1 >= n || s.charCodeAt(p + 1) === 32)) { p += 1; continue; } // "<189>: " empty seq / "host : "
     // timestamps
-    const st = (isDigit(c) || c === 42 || c === 46 || (c | 0x20) >= 97 && (c | 0x20) <= 122) ? stampAt(s, p, refMs) : undefined;
+    let st: Stamp | undefined;
+    let yearFirst = false;
+    if (p === aheadAt) { st = ahead; yearFirst = aheadYearFirst; aheadAt = -1; } // already read after "host: "
+    else if (isDigit(c) || c === 42 || c === 46 || (c | 0x20) >= 97 && (c | 0x20) <= 122) { st = stampAt(s, p, refMs); yearFirst = stampYearFirst; }
     if (st) {
-      h.ms = st.ms; h.hasYear = st.year; h.yearFirst = st.yearFirst; h.stamps++;
+      h.ms = st.ms; h.hasYear = st.year; h.yearFirst = yearFirst; h.stamps++;
       p = st.end;
       if (s.charCodeAt(p) === 58) { p++; sawStampSinceHost = false; } // device stamp "...: "
       else sawStampSinceHost = true; // relay stamp: a host follows
@@ -185,7 +190,9 @@ export function scanHeader(s: string, refMs: number): Header {
           p = r;
           break;
         }
-        if (stampAt(s, r, refMs) || (isDigit(after) && seqAt(s, r) > 0) || (after === 37 && h.stamps === 0 && !h.program && looksLikeHost(tok))) {
+        const la = stampAt(s, r, refMs);
+        if (la) { ahead = la; aheadAt = r; aheadYearFirst = stampYearFirst; }
+        if (la || (isDigit(after) && seqAt(s, r) > 0) || (after === 37 && h.stamps === 0 && !h.program && looksLikeHost(tok))) {
           deviceHost = tok;
           p = r;
           continue;

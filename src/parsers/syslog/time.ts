@@ -154,35 +154,60 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Reads `HH:MM:SS[.fff...]` at p; returns [h, m, s, ms, end] or undefined. */
-function clock(s: string, p: number): [number, number, number, number, number] | undefined {
+// hot path: clock() leaves its fields here instead of returning an array per stamp
+let ckH = 0, ckMi = 0, ckSe = 0, ckMs = 0;
+
+/** Reads `HH:MM:SS[.fff...]` at p into ckH/ckMi/ckSe/ckMs; returns the end index, or -1. */
+function clock(s: string, p: number): number {
   // hour may be 1 or 2 digits
   let h: number;
   if (isDigit(s.charCodeAt(p)) && s.charCodeAt(p + 1) === 58) { h = s.charCodeAt(p) - 48; p += 2; }
-  else { h = digits(s, p, 2); if (h < 0 || s.charCodeAt(p + 2) !== 58) return undefined; p += 3; }
+  else { h = digits(s, p, 2); if (h < 0 || s.charCodeAt(p + 2) !== 58) return -1; p += 3; }
   const mi = digits(s, p, 2);
-  if (mi < 0 || s.charCodeAt(p + 2) !== 58) return undefined;
+  if (mi < 0 || s.charCodeAt(p + 2) !== 58) return -1;
   const se = digits(s, p + 3, 2);
-  if (se < 0) return undefined;
+  if (se < 0) return -1;
   p += 5;
   let ms = 0;
   if (s.charCodeAt(p) === 46 || s.charCodeAt(p) === 44) {
     let q = p + 1, n = 0, v = 0;
     while (isDigit(s.charCodeAt(q))) { if (n < 3) { v = v * 10 + (s.charCodeAt(q) - 48); n++; } q++; }
-    if (q === p + 1) return undefined;
+    if (q === p + 1) return -1;
     while (n < 3) { v *= 10; n++; }
     ms = v; p = q;
   }
-  if (h > 23 || mi > 59 || se > 60) return undefined;
-  return [h, mi, se === 60 ? 59 : se, ms, p];
+  if (h > 23 || mi > 59 || se > 60) return -1;
+  ckH = h; ckMi = mi; ckSe = se === 60 ? 59 : se; ckMs = ms;
+  return p;
+}
+
+// hot path: consecutive lines mostly share the second; Date.UTC (and the year inference) run once per second
+let utcY = NaN, utcMon = -1, utcDay = -1, utcH = -1, utcMi = -1, utcSe = -1, utcMs = 0;
+function utcSecond(y: number, mon: number, day: number, h: number, mi: number, se: number): number {
+  if (se !== utcSe || mi !== utcMi || h !== utcH || day !== utcDay || mon !== utcMon || y !== utcY) {
+    utcMs = Date.UTC(y, mon, day, h, mi, se);
+    utcY = y; utcMon = mon; utcDay = day; utcH = h; utcMi = mi; utcSe = se;
+  }
+  return utcMs;
+}
+
+// year-less stamps: the year inferred for the last (month, day, time, reference) seen
+let infMon = -1, infDay = -1, infH = -1, infMi = -1, infSe = -1, infRef = NaN, infYear = 0;
+function inferYearMemo(mon: number, day: number, h: number, mi: number, se: number, refMs: number): number {
+  if (se !== infSe || mi !== infMi || h !== infH || day !== infDay || mon !== infMon || refMs !== infRef) {
+    infYear = inferYear(mon, day, h, mi, se, refMs);
+    infMon = mon; infDay = day; infH = h; infMi = mi; infSe = se; infRef = refMs;
+  }
+  return infYear;
 }
 
 /**
  * Reads an optional zone token after a space at p (`UTC`, `CEST`, `UTC+1`, `+00:00`); returns [offsetMin, end].
  * Device stamps end with `:`, so a zone is only taken when a `:` (or the end of the line) follows it; this keeps
- * a relay header's hostname (`Nov 23 03:04:05 core ...`) from being read as a zone.
+ * a relay header's hostname (`Nov 23 03:04:05 core ...`) from being read as a zone. Returns the offset and leaves
+ * the end index in `zoneEnd`.
  */
-function zoneAfter(s: string, p: number): [number, number] | undefined {
+function zoneAfter(s: string, p: number): number | undefined {
   if (s.charCodeAt(p) !== 32) return undefined;
   let q = p + 1;
   while (q < s.length) {
@@ -192,10 +217,21 @@ function zoneAfter(s: string, p: number): [number, number] | undefined {
   }
   if (q === p + 1 || q - p > 11) return undefined;
   if (q < s.length && s.charCodeAt(q) !== 58) return undefined;
-  const off = zoneOffset(s.slice(p + 1, q));
+  // hot path: the zone token of the previous stamp is compared in place (no slice and map lookup per line)
+  let off: number | undefined;
+  if (q - p - 1 === lastZoneTok.length && s.startsWith(lastZoneTok, p + 1)) off = lastZoneOff;
+  else {
+    const tok = s.slice(p + 1, q);
+    off = zoneOffset(tok);
+    if (off !== undefined) { lastZoneTok = (' ' + tok).slice(1); lastZoneOff = off; }
+  }
   if (off === undefined) return undefined;
-  return [off, q];
+  zoneEnd = q;
+  return off;
 }
+let lastZoneTok = '';
+let lastZoneOff = 0;
+let zoneEnd = 0;
 
 /**
  * Month-first syslog stamp at p: `Mmm d[d] [YYYY] HH:MM:SS[.fff][ ZONE]`, optionally prefixed by `*` or `.`
@@ -219,17 +255,16 @@ export function scanMonthStamp(s: string, p: number, refMs: number, zoneOk = tru
     year = digits(s, q, 4);
     q += 5;
   }
-  const ck = clock(s, q);
-  if (!ck) return undefined;
-  const [h, mi, se, ms] = ck;
-  q = ck[4];
+  q = clock(s, q);
+  if (q < 0) return undefined;
+  const h = ckH, mi = ckMi, se = ckSe, ms = ckMs;
   let off = 0, zone = false;
   if (zoneOk) {
     const z = zoneAfter(s, q);
-    if (z) { off = z[0]; q = z[1]; zone = true; }
+    if (z !== undefined) { off = z; q = zoneEnd; zone = true; }
   }
-  const y = year >= 0 ? year : inferYear(mon, day, h, mi, se, refMs);
-  const t = Date.UTC(y, mon, day, h, mi, se, ms) - off * 60_000;
+  const y = year >= 0 ? year : inferYearMemo(mon, day, h, mi, se, refMs);
+  const t = utcSecond(y, mon, day, h, mi, se) + ms - off * 60_000;
   return { ms: t, end: q, year: year >= 0, zone };
 }
 
@@ -246,13 +281,13 @@ export function scanYearFirstStamp(s: string, p: number): Stamp | undefined {
   else if (isDigit(s.charCodeAt(q))) { day = s.charCodeAt(q) - 48; q += 1; }
   else return undefined;
   if (s.charCodeAt(q) !== 32) return undefined;
-  const ck = clock(s, q + 1);
-  if (!ck) return undefined;
-  q = ck[4];
+  q = clock(s, q + 1);
+  if (q < 0) return undefined;
   let off = 0, zone = false;
+  const ms = utcSecond(year, mon, day, ckH, ckMi, ckSe) + ckMs;
   const z = zoneAfter(s, q);
-  if (z) { off = z[0]; q = z[1]; zone = true; }
-  return { ms: Date.UTC(year, mon, day, ck[0], ck[1], ck[2], ck[3]) - off * 60_000, end: q, year: true, zone };
+  if (z !== undefined) { off = z; q = zoneEnd; zone = true; }
+  return { ms: ms - off * 60_000, end: q, year: true, zone };
 }
 
 /**
@@ -268,9 +303,9 @@ export function scanIsoStamp(s: string, p: number): Stamp | undefined {
   if (day < 1 || day > 31) return undefined;
   const sep = s.charCodeAt(p + 10);
   if (sep !== 84 && sep !== 32 && sep !== 116) return undefined;
-  const ck = clock(s, p + 11);
-  if (!ck) return undefined;
-  let q = ck[4];
+  let q = clock(s, p + 11);
+  if (q < 0) return undefined;
+  const base = utcSecond(year, mon - 1, day, ckH, ckMi, ckSe) + ckMs;
   let off = 0, zone = false;
   const c = s.charCodeAt(q);
   if (c === 90 || c === 122) { q++; zone = true; }
@@ -281,7 +316,7 @@ export function scanIsoStamp(s: string, p: number): Stamp | undefined {
     const m = /^[+-]\d{2}:?\d{2}(?=\s|$)/.exec(s.slice(q + 1, q + 8));
     if (m) { off = signedOffset(m[0]) ?? 0; q += 1 + m[0].length; zone = true; }
   }
-  return { ms: Date.UTC(year, mon - 1, day, ck[0], ck[1], ck[2], ck[3]) - off * 60_000, end: q, year: true, zone };
+  return { ms: base - off * 60_000, end: q, year: true, zone };
 }
 
 /**
