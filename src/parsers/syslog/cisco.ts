@@ -45,26 +45,49 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
   if (s.charCodeAt(q) !== 58) return undefined;
   q++;
   while (s.charCodeAt(q) === 32) q++;
-  const mnemonic = s.slice(start, end);
-  // severity: the last dash-separated part that is a single digit 0-7, before the name
-  let severity: number | undefined;
-  const lastDash = dashes[dashes.length - 1];
-  if (dashes.length >= 2) {
-    const prev = dashes[dashes.length - 2];
-    if (lastDash - prev === 2) {
-      const d = s.charCodeAt(prev + 1) - 48;
-      if (d >= 0 && d <= 7) severity = d;
+  // hot path: a log repeats a few hundred message ids; their parts are computed once and shared, so the strings
+  // later map lookups use (extractors, routing, facility sets) carry a cached hash instead of being fresh slices
+  let known = mnemonicCache.get(s.slice(start, end));
+  if (known === undefined) {
+    const mnemonic = own(s.slice(start, end));
+    // severity: the last dash-separated part that is a single digit 0-7, before the name
+    let severity: number | undefined;
+    const lastDash = dashes[dashes.length - 1];
+    if (dashes.length >= 2) {
+      const prev = dashes[dashes.length - 2];
+      if (lastDash - prev === 2) {
+        const d = s.charCodeAt(prev + 1) - 48;
+        if (d >= 0 && d <= 7) severity = d;
+      }
     }
+    known = { mnemonic, severity, facility: mnemonic.slice(0, dashes[0] - start), name: mnemonic.slice(lastDash + 1 - start), upper: /^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)+$/.test(mnemonic) };
+    if (mnemonicCache.size > 20000) mnemonicCache.clear();
+    mnemonicCache.set(mnemonic, known);
   }
-  if (severity === undefined) {
+  if (known.severity === undefined) {
     if (pct) {
       // %FAC-SEV-NAME must have a severity digit; "%ASA-session-5-106100" has it at the second-to-last part
       return undefined;
     }
     // lenient form must be upper case
-    if (!/^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)+$/.test(mnemonic)) return undefined;
+    if (!known.upper) return undefined;
   }
-  return { mnemonic, severity, facility: s.slice(start, dashes[0]), name: s.slice(lastDash + 1, end), text: q };
+  return { mnemonic: known.mnemonic, severity: known.severity, facility: known.facility, name: known.name, text: q };
+}
+
+interface KnownMnemonic {
+  mnemonic: string;
+  severity: number | undefined;
+  facility: string;
+  name: string;
+  /** Matches the upper-case form the lenient (no `%`) syntax requires. */
+  upper: boolean;
+}
+const mnemonicCache = new Map<string, KnownMnemonic>();
+
+/** A copy that does not keep the input chunk alive (slices share their parent's memory). */
+function own(v: string): string {
+  return (' ' + v).slice(1);
 }
 
 type Extractor = (msg: string, ev: Event) => void;

@@ -74,6 +74,8 @@ function xrNodeAt(s: string, p: number): number {
   return q + 1;
 }
 
+const programNames = new Map<string, string>();
+
 /** Program tag `name[pid]:` or `name:` at p, followed by a space; returns [name, pid, end] or undefined. */
 export function programAt(s: string, p: number): [string, number | undefined, number] | undefined {
   let q = p;
@@ -85,7 +87,15 @@ export function programAt(s: string, p: number): [string, number | undefined, nu
     else break;
   }
   if (q - p > 48) return undefined;
-  const name = s.slice(p, q);
+  // hot path: program names repeat; the shared copy carries a cached hash for the lookups that follow (routing,
+  // program sets) and does not keep the input chunk alive
+  const slice = s.slice(p, q);
+  let name = programNames.get(slice);
+  if (name === undefined) {
+    name = (' ' + slice).slice(1);
+    if (programNames.size > 20000) programNames.clear();
+    programNames.set(name, name);
+  }
   let pid: number | undefined;
   if (s.charCodeAt(q) === 91) {
     let r = q + 1, v = 0;
