@@ -5,6 +5,7 @@
  * Event fields: docs/EVENTS.md.
  */
 import type { ParseContext, ParseResult } from './types.js';
+import type { Event } from '../model/event.js';
 import { parseSyslog } from './syslog/index.js';
 import { parseJsonLine } from './jsonl.js';
 
@@ -14,17 +15,19 @@ export { parseTimeValue } from './syslog/time.js';
 export { getPath, jsonEventTime } from './jsonl.js';
 
 export function parseLine(text: string, ctx: ParseContext = {}): ParseResult {
+  const r = parseEvent(text, ctx);
+  return typeof r === 'string' ? { error: r } : { event: r };
+}
+
+/** Like parseLine, without the result wrapper: the event, or the reason string. Never throws. */
+export function parseEvent(text: string, ctx: ParseContext = {}): Event | string {
   try {
     let i = 0;
     while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-    if (ctx.json || ctx.platform === 'jsonl' || text.charCodeAt(i) === 123) {
-      const r = parseJsonLine(i ? text.slice(i) : text, ctx.timeField, ctx.refMs);
-      return typeof r === 'string' ? { error: r } : { event: r };
-    }
-    const r = parseSyslog(text, ctx);
-    return typeof r === 'string' ? { error: r } : { event: r };
+    if (ctx.json || ctx.platform === 'jsonl' || text.charCodeAt(i) === 123) return parseJsonLine(i ? text.slice(i) : text, ctx.timeField, ctx.refMs);
+    return parseSyslog(text, ctx);
   } catch (e) {
     // defensive: a parser bug must not stop a run
-    return { error: `parser failure: ${(e as Error).message}` };
+    return `parser failure: ${(e as Error).message}`;
   }
 }

@@ -12,7 +12,7 @@ import type { Alert } from '../model/alert.js';
 import { levelToSeverity } from '../model/alert.js';
 import type { Event, SourceRef } from '../model/event.js';
 import { SigmaEngine, Pipeline, parseRuleFiles, attackIds, type SigmaMatch, type ParsedRules, type RuleProblem, type Logsource } from '../detectors/sigma/index.js';
-import { parseFile, newCounters, type ParseCounters, type ParsedItem } from './parse.js';
+import { parseFile, parseFileEach, newCounters, type ParseCounters, type ParsedItem } from './parse.js';
 import type { Platform } from '../parsers/index.js';
 
 /** A detector run on every event besides the Sigma rules (e.g. indicator matching on event IPs and domains). */
@@ -271,12 +271,22 @@ export async function huntFiles(inputs: string[], opts: HuntFilesOptions): Promi
   // the GC copy and promote them; bench/hunt)
   const parseOpts = { platform: opts.platform, timeField: opts.timeField, batchSize: 256 };
   if (paths.length === 1) {
-    try {
-      for await (const batch of parseFile(paths[0], parseOpts, counters)) {
-        for (let i = 0; i < batch.length; i++) { const p = handle(batch[i]); if (p) await p; }
+    // hot path: one input, lines handed over without a ParsedItem each (bench/hunt)
+    const file = paths[0];
+    const onLine = (event: Event | undefined, line: number, error?: string): Promise<void> | undefined => {
+      if (event === undefined) { sum.unparsed++; opts.onError?.({ file, line, error }); return undefined; }
+      if (timed) {
+        const t = engine.sigma.timeOf(event);
+        if (t === undefined || (opts.since !== undefined && t < opts.since) || (opts.until !== undefined && t >= opts.until)) { sum.outOfRange++; return undefined; }
       }
+      sum.events++;
+      const alerts = engine.process(event, { file, line });
+      return alerts.length ? emit(alerts) : undefined;
+    };
+    try {
+      await parseFileEach(file, parseOpts, counters, onLine);
     } catch (e) {
-      sum.failed[paths[0]] = (e as Error).message;
+      sum.failed[file] = (e as Error).message;
     }
   } else {
     // k-way merge by event time (each input is assumed to be in time order, as logs are)

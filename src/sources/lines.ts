@@ -100,3 +100,84 @@ export async function* readLineBatches(input: Readable, batchSize = 4096): Async
   }
   if (batch.length) yield batch;
 }
+
+/** A batch of consecutive lines: line `first + i` is `texts[i]`; `cut` lists the indexes of lines that were cut. */
+export interface LineTexts {
+  first: number;
+  texts: string[];
+  cut: number[];
+}
+
+/**
+ * readLineBatches without an object per line (hot path of `tidewatch hunt`: bench/hunt): the same lines, line
+ * numbers and cutting of oversized lines, as arrays of texts.
+ */
+export async function* readLineTexts(input: Readable, batchSize = 4096): AsyncGenerator<LineTexts> {
+  let rest = '';
+  let no = 0;
+  let batch: LineTexts = { first: 1, texts: [], cut: [] };
+  let skipUntilNewline = false;
+  const decoder = new StringDecoder('utf8');
+  let ascii = true;
+  for await (const chunk of input) {
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
+    else if (ascii && isAscii(chunk as Buffer)) text = (chunk as Buffer).toString('latin1');
+    else { ascii = false; text = decoder.write(chunk as Buffer); }
+    if (skipUntilNewline) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) continue;
+      text = text.slice(nl + 1);
+      skipUntilNewline = false;
+    }
+    // hot path: the chunk's first line is joined with the previous chunk's tail on its own; the chunk itself is
+    // never concatenated (rest + chunk made V8 copy every megabyte once more into a fresh allocation)
+    let s = text;
+    let start = 0;
+    if (rest.length) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) {
+        s = rest + text;
+        rest = '';
+      } else {
+        s = rest + text.slice(0, nl + 1);
+        rest = '';
+        let end = s.length - 1;
+        if (end > 0 && s.charCodeAt(end - 1) === 13) end--;
+        no++;
+        if (end > MAX_LINE_BYTES) { batch.cut.push(batch.texts.length); batch.texts.push(s.slice(0, MAX_LINE_BYTES)); }
+        else batch.texts.push(s.slice(0, end));
+        if (batch.texts.length >= batchSize) { yield batch; batch = { first: no + 1, texts: [], cut: [] }; }
+        s = text;
+        start = nl + 1;
+      }
+    }
+    for (;;) {
+      const nl = s.indexOf('\n', start);
+      if (nl < 0) break;
+      let end = nl;
+      if (end > start && s.charCodeAt(end - 1) === 13) end--;
+      no++;
+      if (end - start > MAX_LINE_BYTES) { batch.cut.push(batch.texts.length); batch.texts.push(s.slice(start, start + MAX_LINE_BYTES)); }
+      else batch.texts.push(s.slice(start, end));
+      start = nl + 1;
+      if (batch.texts.length >= batchSize) { yield batch; batch = { first: no + 1, texts: [], cut: [] }; }
+    }
+    rest = s.slice(start);
+    if (rest.length > MAX_LINE_BYTES * 4) {
+      no++;
+      batch.cut.push(batch.texts.length);
+      batch.texts.push(rest.slice(0, MAX_LINE_BYTES));
+      rest = '';
+      skipUntilNewline = true;
+    }
+  }
+  if (rest.length) {
+    no++;
+    let end = rest.length;
+    if (rest.charCodeAt(end - 1) === 13) end--;
+    if (end > MAX_LINE_BYTES) batch.cut.push(batch.texts.length);
+    batch.texts.push(rest.slice(0, Math.min(end, MAX_LINE_BYTES)));
+  }
+  if (batch.texts.length) yield batch;
+}

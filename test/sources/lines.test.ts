@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLineBatches, openInput, MAX_LINE_BYTES } from '../../src/sources/lines.js';
+import { readLineBatches, readLineTexts, openInput, MAX_LINE_BYTES } from '../../src/sources/lines.js';
 
 async function collect(r: Readable) {
   const out = [];
@@ -45,4 +45,39 @@ test('openInput gunzips by content, not by name', async () => {
   writeFileSync(f, gzipSync('one\ntwo\n'));
   const lines = await collect(await openInput(f));
   assert.deepEqual(lines.map((l) => l.text), ['one', 'two']);
+});
+
+/** readLineTexts flattened to the shape readLineBatches yields. */
+async function collectTexts(r: Readable, batch = 2) {
+  const out: { no: number; text: string; oversized?: boolean }[] = [];
+  for await (const b of readLineTexts(r, batch)) {
+    b.texts.forEach((text, i) => out.push(b.cut.includes(i) ? { no: b.first + i, text, oversized: true } : { no: b.first + i, text }));
+  }
+  return out;
+}
+
+test('readLineTexts (the hunt fast path) gives the same lines as readLineBatches over awkward chunkings', async () => {
+  const big = 'y'.repeat(MAX_LINE_BYTES + 10);
+  const euro = Buffer.from('€');
+  const inputs: Buffer[][] = [
+    [Buffer.from('a\r\nb'), Buffer.from('c\nd')],
+    [Buffer.from('a\r'), Buffer.from('\nb\r'), Buffer.from('\n'), Buffer.from('c')],
+    [Buffer.from('no newline at all')],
+    [Buffer.from('x\n\n\ny\n')],
+    [Buffer.from('part'), Buffer.from('ial'), Buffer.from(' line\nnext\n')],
+    [Buffer.from('abc\nde'), euro.subarray(0, 2), euro.subarray(2), Buffer.from('f\ng\u00e9\n'), Buffer.from('h\n')],
+    [Buffer.from('first\n' + big.slice(0, 100)), Buffer.from(big.slice(100) + '\nafter\n')],
+    [Buffer.from('z'.repeat(MAX_LINE_BYTES * 4.5)), Buffer.from('z'.repeat(MAX_LINE_BYTES) + '\nok\n')],
+  ];
+  let compared = 0;
+  for (const chunks of inputs) {
+    for (const size of [1, 2, 3, 4096]) {
+      const want = [];
+      for await (const b of readLineBatches(Readable.from(chunks), size)) for (const l of b) want.push(l.oversized ? { no: l.no, text: l.text, oversized: true } : { no: l.no, text: l.text });
+      const got = await collectTexts(Readable.from(chunks), size);
+      assert.deepEqual(got, want, `chunks ${JSON.stringify(chunks.map((c) => c.length))}, batch ${size}`);
+      compared += want.length;
+    }
+  }
+  assert.ok(compared > 40);
 });
