@@ -5,7 +5,8 @@
 // Target from issue 3: at least 500,000 lines/s.
 //
 // Usage: npm run bench -- hunt            (BENCH_HUNT_MB=1024 by default; BENCH_HUNT_MB=50 for a quick run)
-//        node bench/hunt/run.mjs [--profile]   (--profile writes a V8 CPU profile of the hunt into the cwd)
+//        node bench/hunt/run.mjs [--profile] [--stages]   (--profile writes a V8 CPU profile of the hunt into the cwd;
+//        --stages also measures reading, reading + literal scan, reading + scan + parsing alone, each in its own child)
 // The generated file is cached in os.tmpdir() (tidewatch-bench-hunt-<MB>mb-v1.log) and reused.
 import { createWriteStream, existsSync, statSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,19 +97,49 @@ async function measure() {
   const loadMs = performance.now() - t0;
   let alerts = 0;
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   const sum = await huntFiles([FILE], { engine, onAlert: () => { alerts++; } });
   const s = (performance.now() - t1) / 1000;
+  const hc = process.cpuUsage(c1);
   const ru = process.resourceUsage();
   const lits = engine.sigma.literals;
   process.stdout.write(JSON.stringify({
-    rules: engine.sigma.ruleCount, rejected: engine.errors.length, loadMs, seconds: s, cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6,
+    rules: engine.sigma.ruleCount, rejected: engine.errors.length, loadMs, seconds: s, cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, huntCpuSeconds: (hc.user + hc.system) / 1e6,
     lines: sum.lines, events: sum.events, unparsed: sum.unparsed, alerts, maxRssMB: ru.maxRSS / 1024,
     stats: engine.sigma.stats, literals: lits, prefilterable: engine.sigma.rules.filter((r) => r.lits).length, detections: engine.sigma.rules.length,
   }) + '\n');
 }
 
+/**
+ * --stages: what the hunt costs up to each stage, each in its own pinned child (CPU seconds): reading and
+ * splitting lines; + the prefilter's literal scan of every line; + parsing every line; the whole hunt is the
+ * main measurement. The difference between them is what each stage adds.
+ */
+async function measureStage(stage) {
+  const { openInput, readLineTexts } = await import(join(REPO, 'dist/src/sources/lines.js'));
+  const { parseEvent } = await import(join(REPO, 'dist/src/parsers/index.js'));
+  const { HuntEngine } = await import(join(REPO, 'dist/src/pipeline/hunt.js'));
+  const scanner = new HuntEngine({ rules: [SHIPPED_RULES_DIR, ...SIGMA_DIRS] }).sigma.scanner;
+  const ctx = { file: FILE, refMs: statSync(FILE).mtimeMs };
+  const scan = stage !== 'read', parse = stage === 'parse';
+  const c0 = process.cpuUsage();
+  let lines = 0, x = 0;
+  for await (const b of readLineTexts(await openInput(FILE), 256)) {
+    for (const t of b.texts) {
+      lines++;
+      if (scan) x += scanner.scan(t);
+      if (parse && typeof parseEvent(t, ctx) !== 'string') x++;
+    }
+  }
+  const c = process.cpuUsage(c0);
+  process.stdout.write(JSON.stringify({ stage, lines, cpuSeconds: (c.user + c.system) / 1e6, x }) + '\n');
+}
+const SHIPPED_RULES_DIR = join(REPO, 'rules', 'sigma');
+
 if (process.argv.includes('--measure')) {
   await measure();
+} else if (process.argv.includes('--measure-stage')) {
+  await measureStage(process.argv[process.argv.indexOf('--measure-stage') + 1]);
 } else {
   if (!existsSync(join(REPO, 'dist/src/pipeline/hunt.js'))) throw new Error('build first: npx tsc -p tsconfig.json');
   if (!existsSync(FILE)) await generate();
@@ -139,4 +170,16 @@ if (process.argv.includes('--measure')) {
   console.log(`grep -E -c -i   ${f(glps)} lines/s, ${gmbps.toFixed(1)} MB/s, ${gs.toFixed(1)} s (${f(grepLines)} lines hold a literal; LC_ALL=C, ${m.literals.length} patterns${g.status > 1 ? `, grep failed: ${g.stderr.trim()}` : ''})`);
   console.log(`ratio           tidewatch takes ${(m.seconds / gs).toFixed(2)}x grep's time`);
   console.log(`target          ${f(TARGET)} lines/s: ${lps >= TARGET ? 'met' : 'NOT met'}${pin.length ? ' (pinned to CPU 0 with taskset)' : ' (taskset not found: not pinned)'}`);
+  console.log(`per CPU-second  ${f(m.lines / m.huntCpuSeconds)} lines/s (${(m.huntCpuSeconds * 1e6 / m.lines).toFixed(2)} us of CPU per line; ${m.huntCpuSeconds.toFixed(2)} s CPU in huntFiles, after loading the rules)`);
+  if (process.argv.includes('--stages')) {
+    const st = {};
+    for (const stage of ['read', 'scan', 'parse']) {
+      const c = [...pin, process.execPath, fileURLToPath(import.meta.url), '--measure-stage', stage];
+      const sr = spawnSync(c[0], c.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (sr.status !== 0) throw new Error(`stage ${stage} failed (${sr.status})`);
+      st[stage] = JSON.parse(sr.stdout).cpuSeconds;
+    }
+    const us = (sec) => (sec * 1e6 / m.lines).toFixed(2);
+    console.log(`stages (CPU)    read + split ${st.read.toFixed(2)} s (${us(st.read)} us/line); + literal scan ${(st.scan - st.read).toFixed(2)} s (${us(st.scan - st.read)}); + parse ${(st.parse - st.scan).toFixed(2)} s (${us(st.parse - st.scan)}); the rest of the hunt (routing, rules, correlations, alerts) ${(m.huntCpuSeconds - st.parse).toFixed(2)} s (${us(m.huntCpuSeconds - st.parse)})`);
+  }
 }
