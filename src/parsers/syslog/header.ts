@@ -192,8 +192,9 @@ export function scanHeader(s: string, refMs: number): Header {
         while (s.charCodeAt(r) === 32) r++;
         const tok = s.slice(p, he);
         const after = s.charCodeAt(r);
-        const zone = zoneOffset(tok);
-        if (zone !== undefined && /^[A-Z]{2,5}$/.test(tok) && after === 37) { p = r; continue; } // "AEST: %..."
+        // "AEST: %..." (hot path: the zone table is consulted only for an upper-case word before a '%', not for
+        // every device hostname)
+        if (after === 37 && /^[A-Z]{2,5}$/.test(tok) && zoneOffset(tok) !== undefined) { p = r; continue; }
         if (isDigit(after) && s.charCodeAt(r + 4) === 45 && scanIsoStamp(s, r)) {
           // "junos-flow: 2017-09-23T13:54:54.803Z host APP ..." - a relay's program tag before an RFC 5424 body
           h.program = tok;
