@@ -130,7 +130,8 @@ export async function* readLineTexts(input: Readable, batchSize = 4096): AsyncGe
       text = text.slice(nl + 1);
       skipUntilNewline = false;
     }
-    // hot path: the chunk's first line is joined with the previous chunk's tail on its own; the chunk itself is
+    // hot path (perf on bench/hunt: flattening rest + chunk was 2-4% in page faults and memmove): the chunk's first
+    // line is joined with the previous chunk's tail on its own; the chunk itself is
     // never concatenated (rest + chunk made V8 copy every megabyte once more into a fresh allocation)
     let s = text;
     let start = 0;

@@ -45,7 +45,8 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
   if (s.charCodeAt(q) !== 58) return undefined;
   q++;
   while (s.charCodeAt(q) === 32) q++;
-  // hot path: a log repeats a few hundred message ids; their parts are computed once and shared, so the strings
+  // hot path: a log repeats a few hundred message ids; their parts are computed once and shared (three slices less
+  // per line; on its own within the noise of bench/hunt, about 1%), so the strings
   // later map lookups use (extractors, routing, facility sets) carry a cached hash instead of being fresh slices
   let known = mnemonicCache.get(s.slice(start, end));
   if (known === undefined) {
