@@ -59,7 +59,9 @@ export function parseSyslog(line: string, ctx: ParseContext): Event | string {
       }
     }
   }
-  if (line.length === 0 || line.trim() === '') return 'empty line';
+  // hot path: trim() only when the line could be blank (2.6% of parsing a plain IOS line went to it)
+  const c0 = line.charCodeAt(0);
+  if (line.length === 0 || ((c0 <= 32 || c0 >= 128) && line.trim() === '')) return 'empty line';
   const h = scanHeader(line, refMs);
   if (h.pri !== undefined) { ev.facility = h.pri >> 3; ev.severity = h.pri & 7; }
   if (h.ms !== undefined) ev.time = isoFromMs(h.ms);
