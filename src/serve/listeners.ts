@@ -1,7 +1,7 @@
-import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { UdpReader } from '../sources/udp-reader.js';
 import type { Endpoint } from './config.js';
 import type { TlsFiles } from './config.js';
 import { SyslogFramer } from './framing.js';
@@ -181,9 +181,7 @@ export function kernelUdpDrops(port: number, v6: boolean): number | undefined {
 export class DatagramListener implements Listener {
   private lastDrops = 0;
   private timer?: NodeJS.Timeout;
-  private bound: Endpoint = { host: '', port: 0 };
-  private closed?: Promise<void>;
-  private constructor(readonly name: string, private readonly worker: Worker, private readonly ingest: Ingest, private readonly v6: boolean) {}
+  private constructor(readonly name: string, private readonly reader: UdpReader, private readonly ingest: Ingest) {}
 
   /** What one datagram gives: NetFlow kept whole (base64), syslog split into lines (counted drops otherwise). */
   private static handle(name: string, kind: 'syslog' | 'netflow', ingest: Ingest, msg: Buffer, peer: string): void {
@@ -210,36 +208,19 @@ export class DatagramListener implements Listener {
   }
 
   /**
-   * Binds the socket in a worker thread (src/serve/udp-worker.ts), which reads datagrams whatever the main thread
+   * Binds the socket in a worker thread (src/sources/udp-reader.ts), which reads datagrams whatever the main thread
    * is doing and hands them over in batches; they are written ahead and counted here as they arrive.
    */
   static async start(name: string, at: Endpoint, ingest: Ingest, kind: 'syslog' | 'netflow', recvBuffer = 16 * 1024 * 1024): Promise<DatagramListener> {
-    const v6 = at.host.includes(':');
-    const worker = new Worker(new URL('./udp-worker.js', import.meta.url), { workerData: { host: at.host, port: at.port, v6, recvBuffer } });
-    const self = new DatagramListener(name, worker, ingest, v6);
-    await new Promise<void>((resolve, reject0) => {
-      // a socket that cannot bind (address in use, not local) ends its thread too
-      const reject = (e: Error) => { void worker.terminate(); reject0(e); };
-      const onMessage = (m: { t: string; host?: string; port?: number; message?: string; buf?: ArrayBuffer; lengths?: number[]; peers?: string[] }) => {
-        if (m.t === 'data') {
-          const all = Buffer.from(m.buf!);
-          let off = 0;
-          for (let i = 0; i < m.lengths!.length; i++) {
-            const len = m.lengths![i];
-            DatagramListener.handle(name, kind, ingest, all.subarray(off, off + len), m.peers![i]);
-            off += len;
-          }
-        } else if (m.t === 'bound') {
-          self.bound = { host: m.host!, port: m.port! };
-          resolve();
-        } else if (m.t === 'error') reject(new Error(`${name}: ${m.message}`));
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-      worker.on('error', () => undefined); // after start: the listener stops receiving; kernel drops still show the loss
-      worker.once('exit', (code) => reject(new Error(`${name}: receive thread exited (${code})`)));
-    });
-    self.lastDrops = kernelUdpDrops(self.address().port, v6) ?? 0;
+    const reader = await UdpReader.start({ host: at.host, port: at.port, recvBuffer }, (data, lengths, peers) => {
+      let off = 0;
+      for (let i = 0; i < lengths.length; i++) {
+        DatagramListener.handle(name, kind, ingest, data.subarray(off, off + lengths[i]), peers[i]);
+        off += lengths[i];
+      }
+    }, name);
+    const self = new DatagramListener(name, reader, ingest);
+    self.lastDrops = kernelUdpDrops(self.address().port, reader.v6) ?? 0;
     self.timer = setInterval(() => self.sampleDrops(), 1000);
     self.timer.unref();
     return self;
@@ -247,27 +228,20 @@ export class DatagramListener implements Listener {
 
   /** Adds datagrams the kernel dropped since the last look to tidewatch_events_dropped_total{reason="udp_overflow"}. */
   sampleDrops(): void {
-    const d = kernelUdpDrops(this.address().port, this.v6);
+    const d = kernelUdpDrops(this.address().port, this.reader.v6);
     if (d === undefined) return;
     if (d > this.lastDrops) this.ingest.drop(this.name, 'udp_overflow', d - this.lastDrops);
     this.lastDrops = d;
   }
 
   address(): Endpoint {
-    return this.bound;
+    return this.reader.address();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return this.closed;
     if (this.timer) clearInterval(this.timer);
     this.sampleDrops();
-    this.closed = new Promise<void>((r) => {
-      // the last batch arrives before 'closed'; the thread then ends
-      this.worker.on('message', (m: { t: string }) => { if (m.t === 'closed') r(); });
-      this.worker.once('exit', () => r());
-      this.worker.postMessage({ t: 'close' });
-      setTimeout(() => { void this.worker.terminate(); r(); }, 3000).unref();
-    });
-    return this.closed;
+    // the last batch arrives before the reader's thread ends
+    return this.reader.close();
   }
 }

@@ -8,7 +8,19 @@ import type { Alert } from '../../model/alert.js';
 import type { FlowRecord } from '../../model/flow.js';
 import { bucket, flowEvent, makeAlert, protoName, Repeats, type FlowContext } from './context.js';
 
-interface Series { times: number[]; bytes: number[]; ports: number[]; last: number }
+/**
+ * One pair's recent flows, interleaved as [start ms, bytes, source port, ...] (one array per pair instead of three:
+ * most pairs hold one or two flows, and the allocations per new pair were a large part of the analytics' time).
+ */
+interface Series { v: number[]; last: number }
+
+/** A series restored from a snapshot taken before the interleaved layout (times, bytes, ports arrays). */
+export function upgradeSeries(e: Series | { times: number[]; bytes: number[]; ports: number[]; last: number }): Series {
+  if ('v' in e) return e;
+  const v: number[] = [];
+  for (let i = 0; i < e.times.length; i++) v.push(e.times[i], e.bytes[i], e.ports[i]);
+  return { v, last: e.last };
+}
 
 function meanSd(xs: readonly number[]): [number, number] {
   let m = 0;
@@ -24,19 +36,22 @@ export class BeaconDetector {
   private readonly repeats: Repeats;
   private readonly keep: number;
 
+  /** After a restore from a snapshot: series in the older layout are converted. */
+  upgradeRestored(): void {
+    for (const [k, e] of this.pairs) this.pairs.set(k, upgradeSeries(e));
+  }
+
   constructor(private readonly ctx: FlowContext) {
     this.repeats = new Repeats(ctx.settings.max_tracked);
     this.keep = Math.max(ctx.settings.beacon_min_flows * 2, 48);
   }
 
-  check(f: FlowRecord, out: Alert[]): void {
+  /** An outbound flow (FlowContext.isOutbound) starting at `t` (ms). */
+  observe(f: FlowRecord, t: number, out: Alert[]): void {
     const c = this.ctx;
     const dst = f.dst_ip;
-    if (!dst || c.isInternal(dst) || c.isDevice(dst)) return;
-    if (!c.isInternal(f.src_ip) && !c.isDevice(f.src_ip)) return;
     const s = c.settings;
     const key = `${f.src_ip}|${dst}|${f.protocol}/${f.dst_port}`;
-    const t = Date.parse(f.time_start);
     let e = this.pairs.get(key);
     if (!e) {
       if (this.pairs.size >= s.max_tracked) {
@@ -44,32 +59,35 @@ export class BeaconDetector {
         let n = 0;
         for (const k of this.pairs.keys()) { this.pairs.delete(k); if (++n >= s.max_tracked / 10) break; }
       }
-      e = { times: [], bytes: [], ports: [], last: t };
+      e = { v: [], last: t };
       this.pairs.set(key, e);
     }
-    e.times.push(t);
-    e.bytes.push(f.bytes);
-    e.ports.push(f.src_port);
+    const v = e.v;
+    v.push(t, f.bytes, f.src_port);
     e.last = t;
-    if (e.times.length > this.keep) { e.times.shift(); e.bytes.shift(); e.ports.shift(); }
-    // keep only the window
+    // keep at most `keep` flows, and only the window
     const from = t - s.beacon_window_s * 1000;
-    while (e.times.length && e.times[0] < from) { e.times.shift(); e.bytes.shift(); e.ports.shift(); }
-    const n = e.times.length;
+    let drop = v.length > this.keep * 3 ? 3 : 0;
+    while (drop < v.length && v[drop] < from) drop += 3;
+    if (drop) v.splice(0, drop);
+    const n = v.length / 3;
     if (n < s.beacon_min_flows || (n !== s.beacon_min_flows && n % 4 !== 0)) return;
-    const times = [...e.times].sort((a, b) => a - b);
+    const times: number[] = [];
+    const bytes: number[] = [];
+    for (let i = 0; i < v.length; i += 3) { times.push(v[i]); bytes.push(v[i + 1]); }
+    times.sort((a, b) => a - b);
     const gaps: number[] = [];
     for (let i = 1; i < times.length; i++) gaps.push((times[i] - times[i - 1]) / 1000);
     const [gm, gsd] = meanSd(gaps);
     if (gm < s.beacon_min_interval_s) return;
     const cv = gsd / gm;
     if (cv > s.beacon_max_cv) return;
-    const [bm, bsd] = meanSd(e.bytes);
+    const [bm, bsd] = meanSd(bytes);
     if (bm > s.beacon_max_mean_bytes || (bm > 0 && bsd / bm > s.beacon_max_bytes_cv)) return;
     if (f.protocol === 6 || f.protocol === 17) {
       let fresh = 0;
-      for (let i = 1; i < e.ports.length; i++) if (e.ports[i] !== e.ports[i - 1]) fresh++;
-      if (fresh / Math.max(1, e.ports.length - 1) < s.beacon_min_distinct_src_ports) return;
+      for (let i = 5; i < v.length; i += 3) if (v[i] !== v[i - 3]) fresh++;
+      if (fresh / Math.max(1, n - 1) < s.beacon_min_distinct_src_ports) return;
     }
     const akey = `${key}|${bucket(t, s.beacon_window_s)}`;
     if (!this.repeats.first(akey)) return;

@@ -50,6 +50,13 @@ export class FlowContext {
     return this.internal.has(ip);
   }
 
+  /** A flow from an internal host or a device to an address that is neither (what volume and beacons watch). */
+  isOutbound(f: FlowRecord): boolean {
+    const dst = f.dst_ip;
+    if (!dst || this.isInternal(dst) || this.isDevice(dst)) return false;
+    return this.isInternal(f.src_ip) || this.isDevice(f.src_ip);
+  }
+
   /** Inventory name of a device address, or of the exporter. */
   deviceName(ip: string): string | undefined {
     return this.deviceNames.get(ip);

@@ -51,6 +51,8 @@ export class FlowDetectors {
     loadFields(this.mgmt, ['repeats'], s.mgmt);
     loadFields(this.volume, ['win', 'cur', 'base', 'untracked'], s.volume);
     loadFields(this.beacons, ['pairs', 'repeats'], s.beacons);
+    this.volume.upgradeRestored();
+    this.beacons.upgradeRestored();
   }
 
   process(flows: readonly FlowRecord[], out: Alert[] = []): Alert[] {
@@ -59,8 +61,12 @@ export class FlowDetectors {
       this.ctx.noteExporter(f.exporter);
       this.tunnels.check(f, out);
       this.mgmt.check(f, out);
-      this.volume.check(f, out);
-      this.beacons.check(f, out);
+      // hot path: the outbound test (four or more prefix lookups) and the time parse are done once for both
+      if (this.ctx.isOutbound(f)) {
+        const t = Date.parse(f.time_start);
+        this.volume.observe(f, t, out);
+        this.beacons.observe(f, t, out);
+      }
       for (let i = 0; i < ms.length; i++) {
         const a = ms[i](f);
         for (let j = 0; j < a.length; j++) out.push(a[j]);

@@ -7,7 +7,17 @@ import type { Alert } from '../../model/alert.js';
 import type { FlowRecord } from '../../model/flow.js';
 import { bucket, flowEvent, makeAlert, type FlowContext } from './context.js';
 
-interface Cur { bytes: number; flows: number; srcs: Map<string, number>; alerted: boolean }
+/**
+ * One destination's window: totals and the bytes of its first 16 sources (two small arrays, not a Map: a Map per
+ * destination was a large part of the analytics' allocations).
+ */
+interface Cur { bytes: number; flows: number; ips: string[]; by: number[]; alerted: boolean }
+
+/** A window entry restored from a snapshot taken before the array layout (`srcs` Map). */
+export function upgradeCur(e: Cur | { bytes: number; flows: number; srcs: Map<string, number>; alerted: boolean }): Cur {
+  if ('ips' in e) return e;
+  return { bytes: e.bytes, flows: e.flows, ips: [...e.srcs.keys()], by: [...e.srcs.values()], alerted: e.alerted };
+}
 
 export class VolumeDetector {
   private win = -1;
@@ -19,31 +29,31 @@ export class VolumeDetector {
 
   constructor(private readonly ctx: FlowContext) {}
 
-  check(f: FlowRecord, out: Alert[]): void {
+  /** An outbound flow (FlowContext.isOutbound) starting at `t` (ms). */
+  observe(f: FlowRecord, t: number, out: Alert[]): void {
     const c = this.ctx;
     const dst = f.dst_ip;
-    if (!dst || c.isInternal(dst) || c.isDevice(dst)) return;
-    if (!c.isInternal(f.src_ip) && !c.isDevice(f.src_ip)) return;
     const s = c.settings;
-    const t = Date.parse(f.time_start);
     const w = bucket(t, s.volume_window_s);
     if (w > this.win) this.roll(w);
     let e = this.cur.get(dst);
     if (!e) {
       if (this.cur.size >= s.max_tracked) { this.untracked++; return; }
-      e = { bytes: 0, flows: 0, srcs: new Map(), alerted: false };
+      e = { bytes: 0, flows: 0, ips: [], by: [], alerted: false };
       this.cur.set(dst, e);
     }
     const bytes = f.bytes * (s.volume_sampling_adjust && f.sampling_rate ? f.sampling_rate : 1);
     e.bytes += bytes;
     e.flows++;
-    if (e.srcs.size < 16 || e.srcs.has(f.src_ip)) e.srcs.set(f.src_ip, (e.srcs.get(f.src_ip) ?? 0) + bytes);
+    const si = e.ips.indexOf(f.src_ip);
+    if (si >= 0) e.by[si] += bytes;
+    else if (e.ips.length < 16) { e.ips.push(f.src_ip); e.by.push(bytes); }
     if (e.alerted) return;
     const learned = this.learned(dst);
     const thr = learned ?? s.volume_bytes;
     if (e.bytes <= thr) return;
     e.alerted = true;
-    const top = [...e.srcs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    const top = e.ips.map((ip, i): [string, number] => [ip, e.by[i]]).sort((a, b) => b[1] - a[1]).slice(0, 5);
     const name = c.deviceName(top[0]?.[0] ?? '') ?? c.deviceName(f.exporter);
     out.push(makeAlert({
       rule: 'flows.outbound_volume', title: 'Outbound volume to one external destination above threshold', kind: 'outbound_volume',
@@ -60,6 +70,11 @@ export class VolumeDetector {
       ],
       remediation: 'Find what the senders transferred (session logs, proxy logs); block the destination if it is not a known service.',
     }));
+  }
+
+  /** After a restore from a snapshot: window entries in the older layout are converted. */
+  upgradeRestored(): void {
+    for (const [k, e] of this.cur) this.cur.set(k, upgradeCur(e));
   }
 
   private learned(dst: string): number | undefined {

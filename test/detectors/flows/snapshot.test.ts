@@ -7,6 +7,7 @@ import { generateDataset } from '../../../src/drill/generate.js';
 import { FlowAnalytics, readFlowFiles } from '../../../src/pipeline/flows.js';
 import { loadSite } from '../../../src/site/load.js';
 import type { FlowRecord } from '../../../src/model/flow.js';
+import { upgradeCur } from '../../../src/detectors/flows/volume.js';
 
 // A scale-out partition moves between processes with its detectors' snapshot: the flow analytics split at any
 // point and restored into a fresh instance must decide exactly as one instance over the whole stream.
@@ -53,4 +54,32 @@ test('a beacon whose flows straddle the move is found only with the restored sta
   moved.restore(JSON.parse(JSON.stringify(a.snapshot())));
   assert.deepEqual(moved.process(flows.slice(12)).map((x) => x.rule.id), ['flows.beacon'], 'the restored instance finishes the series');
   assert.deepEqual(new FlowAnalytics().process(flows.slice(12)), [], 'a cold instance has too few flows to tell');
+});
+
+test('a snapshot taken before the interleaved beacon layout (times, bytes, ports arrays) still restores', () => {
+  const flow = (i: number): FlowRecord => ({
+    exporter: '10.9.0.1', time_start: new Date(Date.UTC(2026, 9, 20, 1, 0, 0) + i * 300_000).toISOString(),
+    time_end: new Date(Date.UTC(2026, 9, 20, 1, 0, 1) + i * 300_000).toISOString(), src_ip: '10.1.1.1', dst_ip: '203.0.113.50',
+    src_port: 40000 + i, dst_port: 443, protocol: 6, bytes: 900 + (i % 3), packets: 6, input_if: 1, output_if: 2, tcp_flags: 0x1b, version: 9,
+  } as FlowRecord);
+  const flows = Array.from({ length: 24 }, (_, i) => flow(i));
+  const a = new FlowAnalytics();
+  a.process(flows.slice(0, 12));
+  const state = JSON.parse(JSON.stringify(a.snapshot())) as { beacons: { pairs: { $map: [string, { v: number[]; last: number }][] } } };
+  // rewrite each series the way the older version stored it
+  state.beacons.pairs.$map = state.beacons.pairs.$map.map(([k, e]) => {
+    const old = { times: [] as number[], bytes: [] as number[], ports: [] as number[], last: e.last };
+    for (let i = 0; i < e.v.length; i += 3) { old.times.push(e.v[i]); old.bytes.push(e.v[i + 1]); old.ports.push(e.v[i + 2]); }
+    return [k, old] as unknown as [string, { v: number[]; last: number }];
+  });
+  assert.equal(state.beacons.pairs.$map.length, 1);
+  const moved = new FlowAnalytics();
+  moved.restore(state);
+  assert.deepEqual(moved.process(flows.slice(12)).map((x) => x.rule.id), ['flows.beacon']);
+});
+
+test('a volume window entry in the older layout (a Map of sources) converts with its sources in order', () => {
+  const e = upgradeCur({ bytes: 700, flows: 3, srcs: new Map([['10.0.0.1', 500], ['10.0.0.2', 200]]), alerted: false });
+  assert.deepEqual(e, { bytes: 700, flows: 3, ips: ['10.0.0.1', '10.0.0.2'], by: [500, 200], alerted: false });
+  assert.equal(upgradeCur(e), e, 'the current layout is kept as it is');
 });

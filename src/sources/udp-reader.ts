@@ -1,0 +1,89 @@
+import { Worker } from 'node:worker_threads';
+import type { UdpThreadInit } from './udp-thread.js';
+
+export interface UdpReaderOptions {
+  host: string;
+  port: number;
+  /** Receive buffer to ask the kernel for (capped by net.core.rmem_max). */
+  recvBuffer: number;
+  /**
+   * Bytes handed over and not yet through `onBatch` before the receive thread drops datagrams and counts them
+   * (`queueDrops`); 0: no limit.
+   */
+  maxPending?: number;
+  /** Senders as "address:port" (default) or the address alone. */
+  peerPort?: boolean;
+}
+
+/**
+ * A UDP socket read in its own thread (src/sources/udp-thread.ts): datagrams reach `onBatch` in batches, as one
+ * buffer with each datagram's length and sender, however busy this thread is. Used by `tidewatch flows collect` and by
+ * the service's UDP listeners.
+ */
+export class UdpReader {
+  private boundAt = { host: '', port: 0 };
+  private recvBuf = 0;
+  private drops = 0;
+  private closing?: Promise<void>;
+
+  private constructor(private readonly worker: Worker, readonly v6: boolean) {}
+
+  /**
+   * Binds and starts reading. `onBatch` gets `data` holding the datagrams back to back; `lengths[i]` and `peers[i]`
+   * describe the i-th. A batch counts as processed when `onBatch` returns.
+   */
+  static async start(o: UdpReaderOptions, onBatch: (data: Buffer, lengths: number[], peers: string[]) => void, name = `udp://${o.host}:${o.port}`): Promise<UdpReader> {
+    const v6 = o.host.includes(':');
+    const init: UdpThreadInit = { host: o.host, port: o.port, v6, recvBuffer: o.recvBuffer, maxPending: o.maxPending ?? 0, peerPort: o.peerPort ?? true };
+    const worker = new Worker(new URL('./udp-thread.js', import.meta.url), { workerData: init });
+    const self = new UdpReader(worker, v6);
+    await new Promise<void>((resolve, reject0) => {
+      // a socket that cannot bind (address in use, not local) ends its thread too
+      const reject = (e: Error) => { void worker.terminate(); reject0(e); };
+      worker.on('message', (m: { t: string; host?: string; port?: number; recvBuffer?: number; message?: string; buf?: ArrayBuffer; lengths?: number[]; peers?: string[]; queueDrops?: number }) => {
+        if (m.t === 'data') {
+          onBatch(Buffer.from(m.buf!), m.lengths!, m.peers!);
+          // the batch is processed when onBatch returns: the receive thread may hand over that much more
+          if (init.maxPending) worker.postMessage({ t: 'ack', bytes: m.buf!.byteLength });
+        }
+        else if (m.t === 'bound') {
+          self.boundAt = { host: m.host!, port: m.port! };
+          self.recvBuf = m.recvBuffer ?? 0;
+          resolve();
+        } else if (m.t === 'closed') self.drops = m.queueDrops ?? 0;
+        else if (m.t === 'error') reject(new Error(`${name}: ${m.message}`));
+      });
+      worker.once('error', reject);
+      worker.on('error', () => undefined); // after start: reading stops; kernel drops still show the loss
+      worker.once('exit', (code) => reject(new Error(`${name}: receive thread exited (${code})`)));
+    });
+    return self;
+  }
+
+  /** The bound address (port 0 resolved). */
+  address(): { host: string; port: number } {
+    return this.boundAt;
+  }
+
+  /** The receive buffer the kernel granted, in bytes. */
+  recvBufferSize(): number {
+    return this.recvBuf;
+  }
+
+  /** Datagrams the receive thread dropped because `maxPending` bytes were waiting (known after `close`). */
+  queueDrops(): number {
+    return this.drops;
+  }
+
+  /** Stops reading; the last batch is delivered before this resolves. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = new Promise<void>((r) => {
+      this.worker.on('message', (m: { t: string }) => { if (m.t === 'closed') r(); });
+      this.worker.once('exit', () => r());
+      this.worker.postMessage({ t: 'close' });
+      setTimeout(() => { void this.worker.terminate(); r(); }, 3000).unref();
+    });
+    return this.closing;
+  }
+}
