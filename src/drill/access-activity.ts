@@ -608,7 +608,10 @@ export function generateAccessActivity(opts: AccessActivityOptions = {}): Access
     return id;
   };
   const checkedSessions = (o: AccessOperatorProfile) => (sessions.get(o.name) ?? []).filter((s) => s.end < (stopAt.get(o.name) ?? Infinity) && s.end < start + totalDays * DAY - HOUR);
-  const workingTime = (r: AccessRng, o: AccessOperatorProfile): { t: number; host: string } | undefined => {
+  // undefined when there is no operator to pick (a checked period too short for anyone to have sessions) or the
+  // operator has no sessions in it: the plant is then skipped
+  const workingTime = (r: AccessRng, o: AccessOperatorProfile | undefined): { t: number; host: string } | undefined => {
+    if (!o) return undefined;
     const ss = checkedSessions(o);
     if (!ss.length) return undefined;
     const s = r.pick(ss);
@@ -738,7 +741,7 @@ export function generateAccessActivity(opts: AccessActivityOptions = {}): Access
     const subject = r.pick(activeOps((x) => x.role !== 'li-admin'));
     const actor = self ? subject : r.pick(activeOps((x) => x.role === 'li-admin'));
     const wt = workingTime(r, actor);
-    if (!wt) continue;
+    if (!wt || !subject) continue;
     const role = r.pick(['li-admin', 'li-superuser', 'auditor-admin']);
     const id = plant('privilege_change', self ? ['behaviour_anomaly'] : [], actor.name, wt.t, `${actor.name} gave ${subject.name} the role ${role}`);
     push(wt.t, { system: 'li-admin', operator: actor.name, ...src('li-admin', wt.host), action: 'admin_change', targets: [], change: 'role_change', account: subject.name, role, result: 'success' }, id);
@@ -870,6 +873,7 @@ export function generateAccessActivity(opts: AccessActivityOptions = {}): Access
     } else {
       // a day's distinct targets several times the operator's daily p99, spread over the working day
       const o = r.pick(activeOps((x) => x.role === 'cdr-analyst' || x.role === 'li-analyst'));
+      if (!o) continue;
       const ss = checkedSessions(o);
       if (!ss.length) continue;
       const s = r.pick(ss);

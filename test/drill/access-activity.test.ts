@@ -99,3 +99,16 @@ test('a month of purely normal activity for 50 operators raises no alert', () =>
   assert.deepEqual(alerts.map((a) => a.reasons?.join(' ')), []);
   assert.ok(act.events.length > 20_000);
 });
+
+test('a checked period too short for most plants still generates: the plants that fit, inside the checked period', () => {
+  for (const days of [1, 2, 3]) {
+    const a = generateAccessActivity({ seed: ABUSE_SEED, days, operators: 30 });
+    const from = Date.parse(a.checked_from);
+    assert.ok(a.events.length > 0, `${days} day(s): events`);
+    assert.ok(a.truth.length < 12 * 6, `${days} day(s): fewer plants than a full period (${a.truth.length})`);
+    for (const t of a.truth) {
+      const ms = Date.parse(t.time);
+      assert.ok(ms >= from && ms < from + (days + 1) * 86_400_000, `${days} day(s): ${t.kind} at ${t.time} is in the checked period`);
+    }
+  }
+});
