@@ -222,10 +222,15 @@ export class IndicatorMatcher {
     });
   }
 
-  /** Addresses found in a device's configuration (ACL entries, tunnel ends, AAA/syslog/NTP/SNMP servers). */
-  matchConfigAddresses(device: string, addresses: readonly (string | ConfigAddress)[]): Alert[] {
+  /**
+   * Addresses found in a device's configuration (ACL entries, tunnel ends, AAA/syslog/NTP/SNMP servers). Indicators
+   * are matched as valid now (the configuration is the device's current one); the alerts carry `configTime`, when the
+   * configuration was written, if given (else now), so an incident's timeline shows when the address appeared.
+   */
+  matchConfigAddresses(device: string, addresses: readonly (string | ConfigAddress)[], configTime?: string): Alert[] {
     const out: Alert[] = [];
     const ms = this.now();
+    const time = configTime !== undefined && !Number.isNaN(Date.parse(configTime)) ? configTime : isoOf(ms);
     for (const a of addresses) {
       const ca: ConfigAddress = typeof a === 'string' ? { address: a } : { ...a, context: a.context ?? a.kind };
       const value = ca.address.trim();
@@ -237,7 +242,7 @@ export class IndicatorMatcher {
       } else hits = this.index.match(observablesOf(value)?.objects ?? [], ms).filter((h) => !h.partial);
       for (const h of hits) {
         out.push(this.alert(h, {
-          time: isoOf(ms), context: 'config', field: ca.context, device,
+          time, context: 'config', field: ca.context, device,
           source: ca.file ? { file: ca.file, line: ca.line } : undefined,
           event: { host: device, address: value, context: ca.context, line: ca.line },
         }));

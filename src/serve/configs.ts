@@ -99,7 +99,7 @@ export class ConfigWatcher {
         }
       }
     }
-    if (this.o.intel?.matcher?.size) alerts.push(...this.o.intel.matcher.matchConfigAddresses(device.hostname, configAddresses(tree).map((a) => ({ address: a.address, context: a.kind, line: a.line, file: c.file }))));
+    if (this.o.intel?.matcher?.size) alerts.push(...this.o.intel.matcher.matchConfigAddresses(device.hostname, configAddresses(tree).map((a) => ({ address: a.address, context: a.kind, line: a.line, file: c.file })), time));
     const doc: DeviceDoc = {
       name, platform: device.platform, version: createHash('sha256').update(read.text).digest('hex').slice(0, 12), file: c.file, last_audit: new Date().toISOString(),
       findings: device.findings.map((f) => findingToAlert(who, f, time)), history,

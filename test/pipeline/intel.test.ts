@@ -149,6 +149,13 @@ test('matchConfigAddresses on real device configs raises severity for config hit
   // an ACL prefix inside an indicator range counts; one that only overlaps does not
   assert.equal(m.matchConfigAddresses('r1', [{ address: '17.151.16.128/25', context: 'acl' }]).length, 1);
   assert.equal(m.matchConfigAddresses('r1', ['17.151.17.1']).length, 0);
+  // alerts carry the configuration's own time when given (the watched folder's file time), and then the same
+  // configuration matched again later gives the same alert (same id), so the store keeps one
+  const at = '2026-03-01T10:00:00.000Z';
+  const first = m.matchConfigAddresses('r1', [{ address: '17.151.16.128/25', context: 'acl' }], at);
+  assert.equal(first[0].time, at);
+  assert.equal(m.matchConfigAddresses('r1', [{ address: '17.151.16.128/25', context: 'acl' }], at)[0].id, first[0].id);
+  assert.notEqual(m.matchConfigAddresses('r1', [{ address: '17.151.16.128/25', context: 'acl' }])[0].time, at, 'without it, the time of the match');
 });
 
 test('CLI: intel import and intel lookup follow the documented contract', () => {
