@@ -39,13 +39,17 @@ test('flow analytics state survives a snapshot/restore into another instance (dr
   }
 });
 
-test('a beacon whose flows straddle the move is found only with the restored state', () => {
-  const flow = (i: number): FlowRecord => ({
+/** 24 flows every 5 minutes from one host to one external address and port, on new sessions: a beacon. */
+function beaconFlows(): FlowRecord[] {
+  return Array.from({ length: 24 }, (_, i) => ({
     exporter: '10.9.0.1', time_start: new Date(Date.UTC(2026, 9, 20, 1, 0, 0) + i * 300_000).toISOString(),
     time_end: new Date(Date.UTC(2026, 9, 20, 1, 0, 1) + i * 300_000).toISOString(), src_ip: '10.1.1.1', dst_ip: '203.0.113.50',
     src_port: 40000 + i, dst_port: 443, protocol: 6, bytes: 900 + (i % 3), packets: 6, input_if: 1, output_if: 2, tcp_flags: 0x1b, version: 9,
-  } as FlowRecord);
-  const flows = Array.from({ length: 24 }, (_, i) => flow(i));
+  } as FlowRecord));
+}
+
+test('a beacon whose flows straddle the move is found only with the restored state', () => {
+  const flows = beaconFlows();
   const one = new FlowAnalytics();
   assert.deepEqual(one.process(flows).map((a) => a.rule.id), ['flows.beacon'], 'one instance sees the beacon');
   const a = new FlowAnalytics();
@@ -57,12 +61,7 @@ test('a beacon whose flows straddle the move is found only with the restored sta
 });
 
 test('a snapshot taken before the interleaved beacon layout (times, bytes, ports arrays) still restores', () => {
-  const flow = (i: number): FlowRecord => ({
-    exporter: '10.9.0.1', time_start: new Date(Date.UTC(2026, 9, 20, 1, 0, 0) + i * 300_000).toISOString(),
-    time_end: new Date(Date.UTC(2026, 9, 20, 1, 0, 1) + i * 300_000).toISOString(), src_ip: '10.1.1.1', dst_ip: '203.0.113.50',
-    src_port: 40000 + i, dst_port: 443, protocol: 6, bytes: 900 + (i % 3), packets: 6, input_if: 1, output_if: 2, tcp_flags: 0x1b, version: 9,
-  } as FlowRecord);
-  const flows = Array.from({ length: 24 }, (_, i) => flow(i));
+  const flows = beaconFlows();
   const a = new FlowAnalytics();
   a.process(flows.slice(0, 12));
   const state = JSON.parse(JSON.stringify(a.snapshot())) as { beacons: { pairs: { $map: [string, { v: number[]; last: number }][] } } };
