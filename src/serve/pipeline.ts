@@ -64,6 +64,8 @@ export interface PipelineOptions {
   lowWater?: number;
   /** Largest batch taken from the queue at once (records). */
   maxBatch?: number;
+  /** Batches prepared (parsed, detected) while earlier commits are still in the store (default 1). */
+  maxInflight?: number;
   onPressure?: (paused: boolean) => void;
   onCommitted?: (pos: WalPosition) => void;
   log?: (line: string) => void;
@@ -91,6 +93,7 @@ export class Pipeline {
   readonly highWater: number;
   readonly lowWater: number;
   private readonly maxBatch: number;
+  private readonly maxInflight: number;
   processed = 0;
 
   constructor(private readonly o: PipelineOptions) {
@@ -98,6 +101,7 @@ export class Pipeline {
     this.highWater = o.highWater ?? 100_000;
     this.lowWater = o.lowWater ?? Math.floor(this.highWater / 4);
     this.maxBatch = o.maxBatch ?? 20_000;
+    this.maxInflight = Math.max(1, o.maxInflight ?? 1);
     o.metrics.queueDepth.set({ queue: 'pipeline' }, 0);
   }
 
@@ -140,37 +144,42 @@ export class Pipeline {
   }
 
   /**
-   * Takes batches while there are any. Parsing and detection of the next batch overlap the store commit of the
-   * previous one (DuckDB works in its own threads part of the time); commits stay in order, at most one in flight.
+   * Takes batches while there are any. Parsing and detection of the next batches overlap the store commits of the
+   * previous ones (the store works in its own thread): commits stay in order, one at a time in the store, and the loop
+   * runs at most `maxInflight` batches ahead of the last finished commit.
    */
   private async loop(): Promise<void> {
-    let inflight: Promise<void> | undefined;
+    const inflight: Promise<void>[] = [];
+    let last: Promise<void> | undefined;
     try {
       for (;;) {
         while (this.queue.length) {
           const batch = this.take();
           const p = await this.prepare(batch);
           // the batch's alerts go to correlation (stored, delivered) at once, in order, without waiting for the
-          // previous batch's store commit; the batch's own commit (with its checkpoint) follows both
+          // previous batches' store commits; the batch's own commit (with its checkpoint) follows both. A failed
+          // commit fails every later one (they wait on it), so checkpoints never pass a batch that was not stored.
           const ingested = (this.alertChain = this.alertChain.then(() => p.ingest()));
-          const previous = inflight;
-          inflight = (async () => {
+          const previous = last;
+          last = (async () => {
             await ingested;
             if (previous) await previous;
             await p.commit();
           })();
-          inflight.catch(() => undefined); // awaited (and reported) below
-          if (previous) await previous;
+          last.catch(() => undefined); // awaited (and reported) below
+          inflight.push(last);
+          while (inflight.length > this.maxInflight) await inflight.shift();
           this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
           if (this.paused && this.queued <= this.lowWater) {
             this.paused = false;
             this.o.onPressure?.(false);
           }
         }
-        if (!inflight) break;
-        const last = inflight;
-        inflight = undefined;
-        await last; // more may have been queued meanwhile: look again
+        if (!last) break;
+        const tail = last;
+        last = undefined;
+        inflight.length = 0;
+        await tail; // more may have been queued meanwhile: look again
       }
     } catch (e) {
       // a store failure: keep the blocks in the WAL (not checkpointed), report, and stop taking more

@@ -14,6 +14,7 @@ import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '..
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
+import { eventColumnsOf, type EventColumns } from './columns.js';
 
 const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
 
@@ -22,19 +23,46 @@ export class DuckDbStore implements Store {
   readonly kind = 'duckdb' as const;
   /** Last `date_added` handed out (microseconds), so each TAXII object gets a distinct one. */
   private lastAddedUs = 0;
-  /** `wconn` is the live pipeline's own connection, so its transactions never take in the API's statements. */
-  private constructor(private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, private readonly wconn: DuckDBConnection) {}
+  /** Commits of the live pipeline, one after another on `wconn` (a transaction per batch). */
+  private commits: Promise<unknown> = Promise.resolve();
+  /** Bytes of event text committed since the last background checkpoint began. */
+  private sinceCheckpoint = 0;
+  private checkpointing?: Promise<void>;
+  private closed = false;
+  /** Background checkpoints run, and the last one's failure (retried at the next threshold). */
+  readonly checkpoints = { done: 0, ms: 0, lastError: undefined as string | undefined };
 
-  static async open(path: string): Promise<DuckDbStore> {
+  /**
+   * `wconn` is the live pipeline's own connection, so its transactions never take in the API's statements; `ckconn`
+   * runs background checkpoints.
+   */
+  private constructor(
+    private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, private readonly wconn: DuckDBConnection,
+    private readonly ckconn: DuckDBConnection, private readonly checkpointBytes: number,
+  ) {}
+
+  /**
+   * Opens (creating) the store. `backgroundCheckpointBytes`: instead of DuckDB's automatic checkpoint, which runs
+   * inside the commit that crosses `checkpoint_threshold` (16 MB) and held a live pipeline commit for seconds, run
+   * `CHECKPOINT` on a connection of its own once that many bytes of events were committed since the last one.
+   * Commits go on meanwhile; DuckDB's own threshold is kept at 4x as a backstop.
+   */
+  static async open(path: string, opts: { backgroundCheckpointBytes?: number } = {}): Promise<DuckDbStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
+    const ck = opts.backgroundCheckpointBytes ?? 0;
+    const instance = await DuckDBInstance.create(path, ck > 0 ? { checkpoint_threshold: `${Math.ceil((ck * 4) / 1048576)}MB` } : {});
     const conn = await instance.connect();
     for (const ddl of DUCKDB_SCHEMA) await conn.run(ddl);
-    return new DuckDbStore(instance, conn, await instance.connect());
+    return new DuckDbStore(instance, conn, await instance.connect(), await instance.connect(), ck);
   }
 
   async insertEvents(rows: readonly StoredEvent[]): Promise<void> {
-    await appendChunks(this.conn, 'events', EVENT_TYPES, rows, eventColumns);
+    await this.insertEventColumns(eventColumnsOf(rows));
+  }
+
+  /** insertEvents for events already in columns (the store thread's form). */
+  async insertEventColumns(cols: EventColumns): Promise<void> {
+    await appendEventChunks(this.conn, cols);
   }
 
   async insertFlows(rows: readonly FlowRecord[]): Promise<void> {
@@ -42,10 +70,21 @@ export class DuckDbStore implements Store {
   }
 
   async commitBatch(b: CommitBatch): Promise<void> {
+    await this.commitColumns({ events: eventColumnsOf(b.events), flows: b.flows, checkpoint: b.checkpoint });
+  }
+
+  /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */
+  commitColumns(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
+    const run = this.commits.then(() => this.commitNow(b));
+    this.commits = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitNow(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
     const c = this.wconn;
     await c.run('BEGIN TRANSACTION');
     try {
-      await appendChunks(c, 'events', EVENT_TYPES, b.events, eventColumns);
+      await appendEventChunks(c, b.events);
       await appendChunks(c, 'flows', FLOW_TYPES, b.flows, flowColumns);
       if (b.checkpoint) {
         await c.run(`INSERT OR REPLACE INTO docs VALUES ($1, $2, $3, now())`, [b.checkpoint.kind, b.checkpoint.key, JSON.stringify(b.checkpoint.doc)]);
@@ -54,6 +93,26 @@ export class DuckDbStore implements Store {
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw e;
+    }
+    if (this.checkpointBytes > 0) {
+      this.sinceCheckpoint += textBytes(b.events) + b.flows.length * 64;
+      if (this.sinceCheckpoint >= this.checkpointBytes && !this.checkpointing) this.checkpointing = this.backgroundCheckpoint();
+    }
+  }
+
+  /** CHECKPOINT on its own connection while commits go on (see open). */
+  private async backgroundCheckpoint(): Promise<void> {
+    this.sinceCheckpoint = 0;
+    const t0 = performance.now();
+    try {
+      await this.ckconn.run('CHECKPOINT');
+      this.checkpoints.done++;
+      this.checkpoints.ms += performance.now() - t0;
+      this.checkpoints.lastError = undefined;
+    } catch (e) {
+      this.checkpoints.lastError = (e as Error).message;
+    } finally {
+      this.checkpointing = undefined;
     }
   }
 
@@ -416,6 +475,11 @@ export class DuckDbStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.commits;
+    await this.checkpointing;
+    this.ckconn.closeSync();
     this.wconn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
@@ -430,19 +494,37 @@ function tstz(iso: string): DuckDBTimestampTZValue | null {
   return Number.isFinite(ms) ? new DuckDBTimestampTZValue(BigInt(Math.trunc(ms)) * 1000n) : null;
 }
 
-function eventColumns(rows: readonly StoredEvent[]): DuckDBValue[][] {
-  const cols: DuckDBValue[][] = [[], [], [], [], [], [], [], []];
-  for (const r of rows) {
-    cols[0].push(tstz(r.time));
-    cols[1].push(r.host ?? null);
-    cols[2].push(r.source.file);
-    cols[3].push(r.source.line === undefined ? null : BigInt(r.source.line));
-    cols[4].push(r.source.listener ?? null);
-    cols[5].push(r.event === undefined ? null : JSON.stringify(r.event));
-    cols[6].push(r.raw ?? null);
-    cols[7].push(r.error ?? null);
+/** Appends events given in columns, in data chunks of 2048 rows. */
+async function appendEventChunks(conn: DuckDBConnection, c: EventColumns): Promise<void> {
+  if (!c.n) return;
+  const ap = await conn.createAppender('events');
+  try {
+    for (let off = 0; off < c.n; off += 2048) {
+      const end = Math.min(c.n, off + 2048);
+      const time: DuckDBValue[] = new Array(end - off);
+      const line: DuckDBValue[] = new Array(end - off);
+      for (let i = off; i < end; i++) {
+        time[i - off] = tstz(c.time[i]);
+        const l = c.line[i];
+        line[i - off] = l === null ? null : BigInt(l);
+      }
+      const chunk = DuckDBDataChunk.create(EVENT_TYPES, end - off);
+      chunk.setColumns([
+        time, c.host.slice(off, end), c.file.slice(off, end), line, c.listener.slice(off, end),
+        c.event.slice(off, end), c.raw.slice(off, end), c.error.slice(off, end),
+      ]);
+      ap.appendDataChunk(chunk);
+    }
+    ap.flushSync();
+  } finally {
+    ap.closeSync();
   }
-  return cols;
+}
+
+function textBytes(c: EventColumns): number {
+  let n = 0;
+  for (let i = 0; i < c.n; i++) n += (c.event[i]?.length ?? 0) + (c.raw[i]?.length ?? 0) + 64;
+  return n;
 }
 
 function flowColumns(rows: readonly FlowRecord[]): DuckDBValue[][] {
