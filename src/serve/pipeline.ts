@@ -3,6 +3,7 @@ import type { Event, SourceRef } from '../model/event.js';
 import type { FlowRecord } from '../model/flow.js';
 import type { IncidentManager } from '../correlation/manager.js';
 import type { Store, StoredEvent } from '../store/store.js';
+import { emptyEventColumns, pushEvent } from '../store/columns.js';
 import type { Metrics } from './metrics.js';
 import type { WalBlock, WalPosition } from './wal.js';
 
@@ -205,6 +206,7 @@ export class Pipeline {
   private async prepare(batch: WalBlock[]): Promise<{ ingest: () => Promise<void>; commit: () => Promise<void> }> {
     const { stages, metrics } = this.o;
     const events: StoredEvent[] = [];
+    const cols = emptyEventColumns();
     const flows: FlowRecord[] = [];
     const alerts: Alert[] = [];
     const alertBorn: number[] = [];
@@ -227,20 +229,23 @@ export class Pipeline {
       const file = `${b.source}/${b.peer}`;
       const receivedIso = new Date(b.receivedMs).toISOString();
       if (isSyslog(b.source)) {
+        // hot path: each event goes into the batch's columns (serialized) as soon as the detectors have seen it
+        const listener = b.source;
+        // one source per block: detectors and alerts copy it, never change it
+        const source: SourceRef & { listener: string } = { file, listener };
         for (const line of b.records) {
-          const source: SourceRef & { listener: string } = { file, listener: b.source };
           if (!stages.parseLine) {
-            events.push({ time: receivedIso, source, raw: line });
+            pushEvent(cols, receivedIso, null, file, listener, null, line, null);
             continue;
           }
           const r = stages.parseLine(line, { refMs: b.receivedMs, peer: b.peer, source: b.source });
           if (r.error !== undefined) {
             metrics.parseErrors.inc({ source: b.source });
-            events.push({ time: receivedIso, source, raw: line, error: r.error });
+            pushEvent(cols, receivedIso, null, file, listener, null, line, r.error);
             continue;
           }
           const ev = r.event;
-          events.push({ time: typeof ev.time === 'string' ? ev.time : receivedIso, host: typeof ev.host === 'string' ? ev.host : undefined, source, event: ev });
+          pushEvent(cols, typeof ev.time === 'string' ? ev.time : receivedIso, typeof ev.host === 'string' ? ev.host : null, file, listener, JSON.stringify(ev), null, null);
           for (const d of stages.eventDetectors) {
             const t0 = performance.now();
             const out = d.process(ev, source);
@@ -286,8 +291,8 @@ export class Pipeline {
         for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
       },
       commit: async () => {
-        await this.o.store.commitBatch({ events, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
-        this.processed += events.length;
+        await this.o.store.commitBatch({ events, columns: cols, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
+        this.processed += events.length + cols.n;
         this.o.onCommitted?.(pos);
       },
     };

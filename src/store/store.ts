@@ -2,6 +2,7 @@ import type { Alert } from '../model/alert.js';
 import type { Incident, IncidentState } from '../model/incident.js';
 import type { FlowRecord } from '../model/flow.js';
 import type { Event, SourceRef } from '../model/event.js';
+import type { EventColumns } from './columns.js';
 import type { Severity } from '../model/severity.js';
 import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '../model/indicator.js';
 
@@ -89,6 +90,8 @@ export interface FlowTotals {
 /** What the live pipeline writes per batch (see Store.commitBatch). */
 export interface CommitBatch {
   events: readonly StoredEvent[];
+  /** More events of the batch, already in columns (the live pipeline's form, src/store/columns.ts); stored after `events`. */
+  columns?: EventColumns;
   flows: readonly FlowRecord[];
   /** A small document stored in the same transaction (the write-ahead-log checkpoint). */
   checkpoint?: { kind: string; key: string; doc: unknown };

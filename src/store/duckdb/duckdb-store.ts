@@ -14,7 +14,7 @@ import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '..
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
-import { eventColumnsOf, type EventColumns } from './columns.js';
+import { batchColumns, eventColumnsOf, type EventColumns } from '../columns.js';
 
 const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
 
@@ -70,7 +70,7 @@ export class DuckDbStore implements Store {
   }
 
   async commitBatch(b: CommitBatch): Promise<void> {
-    await this.commitColumns({ events: eventColumnsOf(b.events), flows: b.flows, checkpoint: b.checkpoint });
+    await this.commitColumns({ events: batchColumns(b.events, b.columns), flows: b.flows, checkpoint: b.checkpoint });
   }
 
   /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */

@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { CommitBatch, Store } from '../store.js';
-import { eventColumnsOf } from './columns.js';
+import { batchColumns, eventColumnsOf } from '../columns.js';
 
 /**
  * The embedded DuckDB store run in a thread of its own (src/store/duckdb/store-worker.ts), for `tidewatch serve`.
  * Every Store method is forwarded as a message and answered there; the live pipeline's commits hand the events over
- * in columns (src/store/duckdb/columns.ts), so the main thread pays for one JSON.stringify per event and a copy of
+ * in columns (src/store/columns.ts), so the main thread pays for one JSON.stringify per event and a copy of
  * some strings, not for DuckDB's appends, commits and checkpoints (about 20 µs of CPU per event, measured in
  * docs/BENCHMARKS.md). The database file, its schema and every query are the same as DuckDbStore's in process.
  */
@@ -63,7 +63,7 @@ export class WorkerStore {
 
   /** Hot path: the events go over in columns (one JSON.stringify each), not as objects. */
   async commitBatch(b: CommitBatch): Promise<void> {
-    await this.call('commitColumns', [{ events: eventColumnsOf(b.events), flows: b.flows, checkpoint: b.checkpoint }]);
+    await this.call('commitColumns', [{ events: batchColumns(b.events, b.columns), flows: b.flows, checkpoint: b.checkpoint }]);
   }
 
   async insertEvents(rows: CommitBatch['events']): Promise<void> {
