@@ -2,7 +2,7 @@ import type { Alert } from '../model/alert.js';
 import type { Event, SourceRef } from '../model/event.js';
 import type { FlowRecord } from '../model/flow.js';
 import type { IncidentManager } from '../correlation/manager.js';
-import type { Store, StoredEvent } from '../store/store.js';
+import type { CommitBatch, Store, StoredEvent } from '../store/store.js';
 import { emptyEventColumns, pushEvent } from '../store/columns.js';
 import type { Metrics } from './metrics.js';
 import type { WalBlock, WalPosition } from './wal.js';
@@ -73,6 +73,8 @@ export interface PipelineOptions {
 }
 
 const isSyslog = (source: string) => source.startsWith('syslog');
+/** Events serialized before they are handed to a staging store (Store.stage). */
+const STAGE_EVERY = 1024;
 /** Longest stretch of synchronous work between event-loop turns while processing a batch. */
 const YIELD_MS = 10;
 
@@ -206,7 +208,12 @@ export class Pipeline {
   private async prepare(batch: WalBlock[]): Promise<{ ingest: () => Promise<void>; commit: () => Promise<void> }> {
     const { stages, metrics } = this.o;
     const events: StoredEvent[] = [];
-    const cols = emptyEventColumns();
+    let cols = emptyEventColumns();
+    // hot path: with a store that stages (the store thread), the columns go over every STAGE_EVERY events, so the
+    // serialized events are dropped here before a garbage collection has to copy them
+    const canStage = typeof this.o.store.stage === 'function';
+    const staged: number[] = [];
+    let stagedCount = 0;
     const flows: FlowRecord[] = [];
     const alerts: Alert[] = [];
     const alertBorn: number[] = [];
@@ -246,6 +253,11 @@ export class Pipeline {
           }
           const ev = r.event;
           pushEvent(cols, typeof ev.time === 'string' ? ev.time : receivedIso, typeof ev.host === 'string' ? ev.host : null, file, listener, JSON.stringify(ev), null, null);
+          if (canStage && cols.n >= STAGE_EVERY) {
+            staged.push(this.o.store.stage!({ events: [], columns: cols, flows: [] }));
+            stagedCount += cols.n;
+            cols = emptyEventColumns();
+          }
           for (const d of stages.eventDetectors) {
             const t0 = performance.now();
             const out = d.process(ev, source);
@@ -281,6 +293,11 @@ export class Pipeline {
     for (const [name, ms] of detTime) metrics.detectorLatency.observe({ detector: name }, ms / 1000);
     const pos = batch[batch.length - 1].end;
     const accepted = { ...this.accepted };
+    const count = events.length + cols.n + stagedCount;
+    // a store that takes the data ahead of the commit (the store thread) gets the rest now: nothing of the batch but
+    // its alerts is held here while earlier commits finish
+    if (canStage) staged.push(this.o.store.stage!({ events, columns: cols, flows }));
+    const data: Pick<CommitBatch, 'events' | 'columns' | 'flows' | 'staged'> = canStage ? { events: [], flows: [], staged } : { events, columns: cols, flows };
     return {
       // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
       // is replayed from the write-ahead log and the same alert ids are ignored as already stored
@@ -291,8 +308,8 @@ export class Pipeline {
         for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
       },
       commit: async () => {
-        await this.o.store.commitBatch({ events, columns: cols, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
-        this.processed += events.length + cols.n;
+        await this.o.store.commitBatch({ ...data, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
+        this.processed += count;
         this.o.onCommitted?.(pos);
       },
     };

@@ -63,12 +63,17 @@ export function pushEvent(
 export function batchColumns(events: readonly StoredEvent[], columns?: EventColumns): EventColumns {
   if (!columns) return eventColumnsOf(events);
   if (!events.length) return columns;
-  const a = eventColumnsOf(events);
-  return {
-    n: a.n + columns.n, time: a.time.concat(columns.time), host: a.host.concat(columns.host), file: a.file.concat(columns.file),
-    line: a.line.concat(columns.line), listener: a.listener.concat(columns.listener), event: a.event.concat(columns.event),
-    raw: a.raw.concat(columns.raw), error: a.error.concat(columns.error),
-  };
+  return concatColumns([eventColumnsOf(events), columns]);
+}
+
+export function concatColumns(parts: readonly EventColumns[]): EventColumns {
+  if (parts.length === 1) return parts[0];
+  const out = emptyEventColumns();
+  for (const p of parts) {
+    out.n += p.n;
+    for (const k of ['time', 'host', 'file', 'line', 'listener', 'event', 'raw', 'error'] as const) (out[k] as unknown[]).push(...p[k]);
+  }
+  return out;
 }
 
 /** Back to rows (backends that insert rows: ClickHouse). */

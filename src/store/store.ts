@@ -92,6 +92,8 @@ export interface CommitBatch {
   events: readonly StoredEvent[];
   /** More events of the batch, already in columns (the live pipeline's form, src/store/columns.ts); stored after `events`. */
   columns?: EventColumns;
+  /** Data handed over earlier by Store.stage (the ids it returned, in order), stored after `events` and `columns`. */
+  staged?: number[];
   flows: readonly FlowRecord[];
   /** A small document stored in the same transaction (the write-ahead-log checkpoint). */
   checkpoint?: { kind: string; key: string; doc: unknown };
@@ -113,6 +115,11 @@ export interface Store {
    * (DuckDB does; a backend that cannot must store the checkpoint last, giving at-least-once instead of exactly-once).
    */
   commitBatch(b: CommitBatch): Promise<void>;
+  /**
+   * Optional: hands a batch's events and flows to the backend ahead of its commit (the store thread copies them at
+   * once, so the caller does not hold them while earlier commits finish); commitBatch({ staged: id, ... }) stores them.
+   */
+  stage?(b: Pick<CommitBatch, 'events' | 'columns' | 'flows'>): number;
   insertFlows(rows: readonly FlowRecord[]): Promise<void>;
   /** Inserts alerts, ignoring ids already stored; returns how many were new. */
   insertAlerts(rows: readonly Alert[]): Promise<number>;

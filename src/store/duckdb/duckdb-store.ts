@@ -14,7 +14,7 @@ import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '..
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
-import { batchColumns, eventColumnsOf, type EventColumns } from '../columns.js';
+import { batchColumns, concatColumns, eventColumnsOf, type EventColumns } from '../columns.js';
 
 const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
 
@@ -70,7 +70,30 @@ export class DuckDbStore implements Store {
   }
 
   async commitBatch(b: CommitBatch): Promise<void> {
+    if (b.staged !== undefined) {
+      if (b.events.length || b.columns || b.flows.length) throw new Error('store: a staged commit carries no other events or flows');
+      return this.commitStaged(b.staged, b.checkpoint);
+    }
     await this.commitColumns({ events: batchColumns(b.events, b.columns), flows: b.flows, checkpoint: b.checkpoint });
+  }
+
+  /** Batches handed over ahead of their commit (the store thread's side of WorkerStore.stage). */
+  private readonly staged = new Map<number, { events: EventColumns; flows: readonly FlowRecord[] }>();
+
+  stageColumns(id: number, b: { events: EventColumns; flows: readonly FlowRecord[] }): void {
+    this.staged.set(id, b);
+  }
+
+  /** Commits staged parts (stageColumns), in the order given, as one batch with its checkpoint. */
+  commitStaged(ids: readonly number[], checkpoint?: CommitBatch['checkpoint']): Promise<void> {
+    const parts: { events: EventColumns; flows: readonly FlowRecord[] }[] = [];
+    for (const id of ids) {
+      const b = this.staged.get(id);
+      if (!b) return Promise.reject(new Error(`store: no staged batch ${id}`));
+      this.staged.delete(id);
+      parts.push(b);
+    }
+    return this.commitColumns({ events: concatColumns(parts.map((p) => p.events)), flows: parts.flatMap((p) => p.flows), checkpoint });
   }
 
   /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */

@@ -63,7 +63,23 @@ export class WorkerStore {
 
   /** Hot path: the events go over in columns (one JSON.stringify each), not as objects. */
   async commitBatch(b: CommitBatch): Promise<void> {
+    if (b.staged !== undefined) {
+      if (b.events.length || b.columns || b.flows.length) throw new Error('store: a staged commit carries no other events or flows');
+      await this.call('commitStaged', [b.staged, b.checkpoint]);
+      return;
+    }
     await this.call('commitColumns', [{ events: batchColumns(b.events, b.columns), flows: b.flows, checkpoint: b.checkpoint }]);
+  }
+
+  /**
+   * Copies part of a batch's events and flows to the store thread now (postMessage copies synchronously), so the
+   * pipeline drops them at once instead of holding them, through several garbage collections, until its commit.
+   */
+  stage(b: Pick<CommitBatch, 'events' | 'columns' | 'flows'>): number {
+    if (this.failure) throw this.failure;
+    const id = this.next++;
+    this.worker.postMessage({ id, method: 'stageColumns', args: [id, { events: batchColumns(b.events, b.columns), flows: b.flows }] });
+    return id;
   }
 
   async insertEvents(rows: CommitBatch['events']): Promise<void> {
