@@ -62,7 +62,7 @@ export class DuckDbStore implements Store {
 
   /** insertEvents for events already in columns (the store thread's form). */
   async insertEventColumns(cols: EventColumns): Promise<void> {
-    await appendEventChunks(this.conn, cols);
+    await appendDataChunks(this.conn, 'events', eventChunks(cols));
   }
 
   async insertFlows(rows: readonly FlowRecord[]): Promise<void> {
@@ -77,37 +77,44 @@ export class DuckDbStore implements Store {
     await this.commitColumns({ events: batchColumns(b.events, b.columns), flows: b.flows, checkpoint: b.checkpoint });
   }
 
-  /** Batches handed over ahead of their commit (the store thread's side of WorkerStore.stage). */
-  private readonly staged = new Map<number, { events: EventColumns; flows: readonly FlowRecord[] }>();
+  /**
+   * Parts of batches handed over ahead of their commit (the store thread's side of WorkerStore.stage), already turned
+   * into DuckDB data chunks: their rows then live in DuckDB's memory, not in this thread's heap, until the commit.
+   */
+  private readonly staged = new Map<number, { chunks: DuckDBDataChunk[]; rows: number; text: number; flows: readonly FlowRecord[] }>();
 
   stageColumns(id: number, b: { events: EventColumns; flows: readonly FlowRecord[] }): void {
-    this.staged.set(id, b);
+    this.staged.set(id, { chunks: eventChunks(b.events), rows: b.events.n, text: textBytes(b.events), flows: b.flows });
   }
 
   /** Commits staged parts (stageColumns), in the order given, as one batch with its checkpoint. */
   commitStaged(ids: readonly number[], checkpoint?: CommitBatch['checkpoint']): Promise<void> {
-    const parts: { events: EventColumns; flows: readonly FlowRecord[] }[] = [];
+    const parts: { chunks: DuckDBDataChunk[]; rows: number; text: number; flows: readonly FlowRecord[] }[] = [];
     for (const id of ids) {
       const b = this.staged.get(id);
       if (!b) return Promise.reject(new Error(`store: no staged batch ${id}`));
       this.staged.delete(id);
       parts.push(b);
     }
-    return this.commitColumns({ events: concatColumns(parts.map((p) => p.events)), flows: parts.flatMap((p) => p.flows), checkpoint });
-  }
-
-  /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */
-  commitColumns(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
-    const run = this.commits.then(() => this.commitNow(b));
+    const run = this.commits.then(() => this.commitNow({
+      chunks: parts.flatMap((p) => p.chunks), text: parts.reduce((n, p) => n + p.text, 0), flows: parts.flatMap((p) => p.flows), checkpoint,
+    }));
     this.commits = run.catch(() => undefined);
     return run;
   }
 
-  private async commitNow(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
+  /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */
+  commitColumns(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
+    const run = this.commits.then(() => this.commitNow({ chunks: eventChunks(b.events), text: textBytes(b.events), flows: b.flows, checkpoint: b.checkpoint }));
+    this.commits = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitNow(b: { chunks: DuckDBDataChunk[]; text: number; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
     const c = this.wconn;
     await c.run('BEGIN TRANSACTION');
     try {
-      await appendEventChunks(c, b.events);
+      await appendDataChunks(c, 'events', b.chunks);
       await appendChunks(c, 'flows', FLOW_TYPES, b.flows, flowColumns);
       if (b.checkpoint) {
         await c.run(`INSERT OR REPLACE INTO docs VALUES ($1, $2, $3, now())`, [b.checkpoint.kind, b.checkpoint.key, JSON.stringify(b.checkpoint.doc)]);
@@ -118,7 +125,7 @@ export class DuckDbStore implements Store {
       throw e;
     }
     if (this.checkpointBytes > 0) {
-      this.sinceCheckpoint += textBytes(b.events) + b.flows.length * 64;
+      this.sinceCheckpoint += b.text + b.flows.length * 64;
       if (this.sinceCheckpoint >= this.checkpointBytes && !this.checkpointing) this.checkpointing = this.backgroundCheckpoint();
     }
   }
@@ -517,27 +524,33 @@ function tstz(iso: string): DuckDBTimestampTZValue | null {
   return Number.isFinite(ms) ? new DuckDBTimestampTZValue(BigInt(Math.trunc(ms)) * 1000n) : null;
 }
 
-/** Appends events given in columns, in data chunks of 2048 rows. */
-async function appendEventChunks(conn: DuckDBConnection, c: EventColumns): Promise<void> {
-  if (!c.n) return;
-  const ap = await conn.createAppender('events');
-  try {
-    for (let off = 0; off < c.n; off += 2048) {
-      const end = Math.min(c.n, off + 2048);
-      const time: DuckDBValue[] = new Array(end - off);
-      const line: DuckDBValue[] = new Array(end - off);
-      for (let i = off; i < end; i++) {
-        time[i - off] = tstz(c.time[i]);
-        const l = c.line[i];
-        line[i - off] = l === null ? null : BigInt(l);
-      }
-      const chunk = DuckDBDataChunk.create(EVENT_TYPES, end - off);
-      chunk.setColumns([
-        time, c.host.slice(off, end), c.file.slice(off, end), line, c.listener.slice(off, end),
-        c.event.slice(off, end), c.raw.slice(off, end), c.error.slice(off, end),
-      ]);
-      ap.appendDataChunk(chunk);
+/** Events given in columns as DuckDB data chunks of up to 2048 rows. */
+function eventChunks(c: EventColumns): DuckDBDataChunk[] {
+  const out: DuckDBDataChunk[] = [];
+  for (let off = 0; off < c.n; off += 2048) {
+    const end = Math.min(c.n, off + 2048);
+    const time: DuckDBValue[] = new Array(end - off);
+    const line: DuckDBValue[] = new Array(end - off);
+    for (let i = off; i < end; i++) {
+      time[i - off] = tstz(c.time[i]);
+      const l = c.line[i];
+      line[i - off] = l === null ? null : BigInt(l);
     }
+    const chunk = DuckDBDataChunk.create(EVENT_TYPES, end - off);
+    chunk.setColumns([
+      time, c.host.slice(off, end), c.file.slice(off, end), line, c.listener.slice(off, end),
+      c.event.slice(off, end), c.raw.slice(off, end), c.error.slice(off, end),
+    ]);
+    out.push(chunk);
+  }
+  return out;
+}
+
+async function appendDataChunks(conn: DuckDBConnection, table: string, chunks: readonly DuckDBDataChunk[]): Promise<void> {
+  if (!chunks.length) return;
+  const ap = await conn.createAppender(table);
+  try {
+    for (const chunk of chunks) ap.appendDataChunk(chunk);
     ap.flushSync();
   } finally {
     ap.closeSync();
