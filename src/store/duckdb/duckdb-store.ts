@@ -14,7 +14,7 @@ import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '..
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
-import { batchColumns, concatColumns, eventColumnsOf, type EventColumns } from '../columns.js';
+import { batchColumns, eventColumnsOf, type EventColumns } from '../columns.js';
 
 const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
 

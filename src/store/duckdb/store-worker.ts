@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDbStore } from './duckdb-store.js';
+import { unpackIfPacked } from '../columns.js';
 
 interface Call {
   id: number;
@@ -25,7 +26,7 @@ try {
       return;
     }
     Promise.resolve()
-      .then(() => f.apply(store, m.args))
+      .then(() => f.apply(store, m.args.map(unpackIfPacked)))
       .then(
         (value) => {
           port.postMessage({ id: m.id, value });

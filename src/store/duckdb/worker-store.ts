@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { CommitBatch, Store } from '../store.js';
-import { batchColumns, eventColumnsOf } from '../columns.js';
+import { batchColumns, eventColumnsOf, packColumns } from '../columns.js';
 
 /**
  * The embedded DuckDB store run in a thread of its own (src/store/duckdb/store-worker.ts), for `tidewatch serve`.
@@ -68,7 +68,7 @@ export class WorkerStore {
       await this.call('commitStaged', [b.staged, b.checkpoint]);
       return;
     }
-    await this.call('commitColumns', [{ events: batchColumns(b.events, b.columns), flows: b.flows, checkpoint: b.checkpoint }]);
+    await this.call('commitColumns', [{ events: packColumns(batchColumns(b.events, b.columns)), flows: b.flows, checkpoint: b.checkpoint }]);
   }
 
   /**
@@ -78,12 +78,12 @@ export class WorkerStore {
   stage(b: Pick<CommitBatch, 'events' | 'columns' | 'flows'>): number {
     if (this.failure) throw this.failure;
     const id = this.next++;
-    this.worker.postMessage({ id, method: 'stageColumns', args: [id, { events: batchColumns(b.events, b.columns), flows: b.flows }] });
+    this.worker.postMessage({ id, method: 'stageColumns', args: [id, { events: packColumns(batchColumns(b.events, b.columns)), flows: b.flows }] });
     return id;
   }
 
   async insertEvents(rows: CommitBatch['events']): Promise<void> {
-    await this.call('insertEventColumns', [eventColumnsOf(rows)]);
+    await this.call('insertEventColumns', [packColumns(eventColumnsOf(rows))]);
   }
 
   async close(): Promise<void> {
