@@ -14,6 +14,8 @@ export class WorkerStore {
   private next = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private failure?: Error;
+  /** Staged parts the store thread could not take, by id: the commit naming them fails with this error. */
+  private readonly stageFailures = new Map<number, Error>();
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: { id: number; value?: unknown; error?: Error }) => {
@@ -65,6 +67,13 @@ export class WorkerStore {
   async commitBatch(b: CommitBatch): Promise<void> {
     if (b.staged !== undefined) {
       if (b.events.length || b.columns || b.flows.length) throw new Error('store: a staged commit carries no other events or flows');
+      for (const id of b.staged) {
+        const e = this.stageFailures.get(id);
+        if (e) {
+          this.stageFailures.delete(id);
+          throw e;
+        }
+      }
       await this.call('commitStaged', [b.staged, b.checkpoint]);
       return;
     }
@@ -78,6 +87,8 @@ export class WorkerStore {
   stage(b: Pick<CommitBatch, 'events' | 'columns' | 'flows'>): number {
     if (this.failure) throw this.failure;
     const id = this.next++;
+    // no one waits for the answer; a failure is kept for the commit that names this part
+    this.pending.set(id, { resolve: () => undefined, reject: (e) => this.stageFailures.set(id, e) });
     this.worker.postMessage({ id, method: 'stageColumns', args: [id, { events: packColumns(batchColumns(b.events, b.columns)), flows: b.flows }] });
     return id;
   }
