@@ -229,6 +229,8 @@ export class Pipeline {
     let slice = performance.now();
     for (const b of batch) {
       if (performance.now() - slice > YIELD_MS) {
+        // the alerts raised so far go to correlation now, not when the whole batch is done (alert latency)
+        if (alerts.length) this.ingestSoon(alerts.splice(0), alertBorn.splice(0));
         await new Promise<void>((r) => setImmediate(r));
         slice = performance.now();
       }
@@ -301,18 +303,30 @@ export class Pipeline {
     return {
       // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
       // is replayed from the write-ahead log and the same alert ids are ignored as already stored
-      ingest: async () => {
-        if (!alerts.length) return;
-        await this.o.incidents.ingest(alerts);
-        const now = Date.now();
-        for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
-      },
+      ingest: () => this.ingestAlerts(alerts, alertBorn),
       commit: async () => {
         await this.o.store.commitBatch({ ...data, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
         this.processed += count;
         this.o.onCommitted?.(pos);
       },
     };
+  }
+
+  private async ingestAlerts(alerts: Alert[], born: number[]): Promise<void> {
+    if (!alerts.length) return;
+    await this.o.incidents.ingest(alerts);
+    const now = Date.now();
+    for (const b of born) this.o.metrics.alertLatency.observe((now - b) / 1000);
+  }
+
+  /**
+   * Part of a batch's alerts, ingested in order before the rest (the batch's own ingest step, and so its commit,
+   * come after it on the same chain). A failure stays on the chain and stops that commit.
+   */
+  private ingestSoon(alerts: Alert[], born: number[]): void {
+    const link = this.alertChain.then(() => this.ingestAlerts(alerts, born));
+    link.catch(() => undefined); // reported through the batch's commit, which waits on the chain
+    this.alertChain = link;
   }
 
   /** Alerts stateful detectors still hold (end of run). */
