@@ -546,11 +546,18 @@ function eventChunks(c: EventColumns): DuckDBDataChunk[] {
   return out;
 }
 
+/**
+ * Appends data chunks, giving the event loop a turn every few chunks: in the store thread, the API's queries and the
+ * correlator's alert inserts are answered between them instead of after a whole batch (alert latency).
+ */
 async function appendDataChunks(conn: DuckDBConnection, table: string, chunks: readonly DuckDBDataChunk[]): Promise<void> {
   if (!chunks.length) return;
   const ap = await conn.createAppender(table);
   try {
-    for (const chunk of chunks) ap.appendDataChunk(chunk);
+    for (let i = 0; i < chunks.length; i++) {
+      if (i && i % 4 === 0) await new Promise<void>((r) => setImmediate(r));
+      ap.appendDataChunk(chunks[i]);
+    }
     ap.flushSync();
   } finally {
     ap.closeSync();
