@@ -2,7 +2,8 @@ import type { Alert } from '../model/alert.js';
 import type { Event, SourceRef } from '../model/event.js';
 import type { FlowRecord } from '../model/flow.js';
 import type { IncidentManager } from '../correlation/manager.js';
-import type { Store, StoredEvent } from '../store/store.js';
+import type { CommitBatch, Store, StoredEvent } from '../store/store.js';
+import { emptyEventColumns, pushEvent } from '../store/columns.js';
 import type { Metrics } from './metrics.js';
 import type { WalBlock, WalPosition } from './wal.js';
 
@@ -64,12 +65,16 @@ export interface PipelineOptions {
   lowWater?: number;
   /** Largest batch taken from the queue at once (records). */
   maxBatch?: number;
+  /** Batches prepared (parsed, detected) while earlier commits are still in the store (default 1). */
+  maxInflight?: number;
   onPressure?: (paused: boolean) => void;
   onCommitted?: (pos: WalPosition) => void;
   log?: (line: string) => void;
 }
 
 const isSyslog = (source: string) => source.startsWith('syslog');
+/** Events serialized before they are handed to a staging store (Store.stage). */
+const STAGE_EVERY = 1024;
 /** Longest stretch of synchronous work between event-loop turns while processing a batch. */
 const YIELD_MS = 10;
 
@@ -91,6 +96,7 @@ export class Pipeline {
   readonly highWater: number;
   readonly lowWater: number;
   private readonly maxBatch: number;
+  private readonly maxInflight: number;
   processed = 0;
 
   constructor(private readonly o: PipelineOptions) {
@@ -98,6 +104,7 @@ export class Pipeline {
     this.highWater = o.highWater ?? 100_000;
     this.lowWater = o.lowWater ?? Math.floor(this.highWater / 4);
     this.maxBatch = o.maxBatch ?? 20_000;
+    this.maxInflight = Math.max(1, o.maxInflight ?? 1);
     o.metrics.queueDepth.set({ queue: 'pipeline' }, 0);
   }
 
@@ -140,37 +147,42 @@ export class Pipeline {
   }
 
   /**
-   * Takes batches while there are any. Parsing and detection of the next batch overlap the store commit of the
-   * previous one (DuckDB works in its own threads part of the time); commits stay in order, at most one in flight.
+   * Takes batches while there are any. Parsing and detection of the next batches overlap the store commits of the
+   * previous ones (the store works in its own thread): commits stay in order, one at a time in the store, and the loop
+   * runs at most `maxInflight` batches ahead of the last finished commit.
    */
   private async loop(): Promise<void> {
-    let inflight: Promise<void> | undefined;
+    const inflight: Promise<void>[] = [];
+    let last: Promise<void> | undefined;
     try {
       for (;;) {
         while (this.queue.length) {
           const batch = this.take();
           const p = await this.prepare(batch);
           // the batch's alerts go to correlation (stored, delivered) at once, in order, without waiting for the
-          // previous batch's store commit; the batch's own commit (with its checkpoint) follows both
+          // previous batches' store commits; the batch's own commit (with its checkpoint) follows both. A failed
+          // commit fails every later one (they wait on it), so checkpoints never pass a batch that was not stored.
           const ingested = (this.alertChain = this.alertChain.then(() => p.ingest()));
-          const previous = inflight;
-          inflight = (async () => {
+          const previous = last;
+          last = (async () => {
             await ingested;
             if (previous) await previous;
             await p.commit();
           })();
-          inflight.catch(() => undefined); // awaited (and reported) below
-          if (previous) await previous;
+          last.catch(() => undefined); // awaited (and reported) below
+          inflight.push(last);
+          while (inflight.length > this.maxInflight) await inflight.shift();
           this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
           if (this.paused && this.queued <= this.lowWater) {
             this.paused = false;
             this.o.onPressure?.(false);
           }
         }
-        if (!inflight) break;
-        const last = inflight;
-        inflight = undefined;
-        await last; // more may have been queued meanwhile: look again
+        if (!last) break;
+        const tail = last;
+        last = undefined;
+        inflight.length = 0;
+        await tail; // more may have been queued meanwhile: look again
       }
     } catch (e) {
       // a store failure: keep the blocks in the WAL (not checkpointed), report, and stop taking more
@@ -196,6 +208,12 @@ export class Pipeline {
   private async prepare(batch: WalBlock[]): Promise<{ ingest: () => Promise<void>; commit: () => Promise<void> }> {
     const { stages, metrics } = this.o;
     const events: StoredEvent[] = [];
+    let cols = emptyEventColumns();
+    // hot path: with a store that stages (the store thread), the columns go over every STAGE_EVERY events, so the
+    // serialized events are dropped here before a garbage collection has to copy them
+    const canStage = typeof this.o.store.stage === 'function';
+    const staged: number[] = [];
+    let stagedCount = 0;
     const flows: FlowRecord[] = [];
     const alerts: Alert[] = [];
     const alertBorn: number[] = [];
@@ -211,6 +229,8 @@ export class Pipeline {
     let slice = performance.now();
     for (const b of batch) {
       if (performance.now() - slice > YIELD_MS) {
+        // the alerts raised so far go to correlation now, not when the whole batch is done (alert latency)
+        if (alerts.length) this.ingestSoon(alerts.splice(0), alertBorn.splice(0));
         await new Promise<void>((r) => setImmediate(r));
         slice = performance.now();
       }
@@ -218,20 +238,28 @@ export class Pipeline {
       const file = `${b.source}/${b.peer}`;
       const receivedIso = new Date(b.receivedMs).toISOString();
       if (isSyslog(b.source)) {
+        // hot path: each event goes into the batch's columns (serialized) as soon as the detectors have seen it
+        const listener = b.source;
+        // one source per block: detectors and alerts copy it, never change it
+        const source: SourceRef & { listener: string } = { file, listener };
         for (const line of b.records) {
-          const source: SourceRef & { listener: string } = { file, listener: b.source };
           if (!stages.parseLine) {
-            events.push({ time: receivedIso, source, raw: line });
+            pushEvent(cols, receivedIso, null, file, listener, null, line, null);
             continue;
           }
           const r = stages.parseLine(line, { refMs: b.receivedMs, peer: b.peer, source: b.source });
           if (r.error !== undefined) {
             metrics.parseErrors.inc({ source: b.source });
-            events.push({ time: receivedIso, source, raw: line, error: r.error });
+            pushEvent(cols, receivedIso, null, file, listener, null, line, r.error);
             continue;
           }
           const ev = r.event;
-          events.push({ time: typeof ev.time === 'string' ? ev.time : receivedIso, host: typeof ev.host === 'string' ? ev.host : undefined, source, event: ev });
+          pushEvent(cols, typeof ev.time === 'string' ? ev.time : receivedIso, typeof ev.host === 'string' ? ev.host : null, file, listener, JSON.stringify(ev), null, null);
+          if (canStage && cols.n >= STAGE_EVERY) {
+            staged.push(this.o.store.stage!({ events: [], columns: cols, flows: [] }));
+            stagedCount += cols.n;
+            cols = emptyEventColumns();
+          }
           for (const d of stages.eventDetectors) {
             const t0 = performance.now();
             const out = d.process(ev, source);
@@ -267,21 +295,38 @@ export class Pipeline {
     for (const [name, ms] of detTime) metrics.detectorLatency.observe({ detector: name }, ms / 1000);
     const pos = batch[batch.length - 1].end;
     const accepted = { ...this.accepted };
+    const count = events.length + cols.n + stagedCount;
+    // a store that takes the data ahead of the commit (the store thread) gets the rest now: nothing of the batch but
+    // its alerts is held here while earlier commits finish
+    if (canStage) staged.push(this.o.store.stage!({ events, columns: cols, flows }));
+    const data: Pick<CommitBatch, 'events' | 'columns' | 'flows' | 'staged'> = canStage ? { events: [], flows: [], staged } : { events, columns: cols, flows };
     return {
       // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
       // is replayed from the write-ahead log and the same alert ids are ignored as already stored
-      ingest: async () => {
-        if (!alerts.length) return;
-        await this.o.incidents.ingest(alerts);
-        const now = Date.now();
-        for (const born of alertBorn) metrics.alertLatency.observe((now - born) / 1000);
-      },
+      ingest: () => this.ingestAlerts(alerts, alertBorn),
       commit: async () => {
-        await this.o.store.commitBatch({ events, flows, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
-        this.processed += events.length;
+        await this.o.store.commitBatch({ ...data, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
+        this.processed += count;
         this.o.onCommitted?.(pos);
       },
     };
+  }
+
+  private async ingestAlerts(alerts: Alert[], born: number[]): Promise<void> {
+    if (!alerts.length) return;
+    await this.o.incidents.ingest(alerts);
+    const now = Date.now();
+    for (const b of born) this.o.metrics.alertLatency.observe((now - b) / 1000);
+  }
+
+  /**
+   * Part of a batch's alerts, ingested in order before the rest (the batch's own ingest step, and so its commit,
+   * come after it on the same chain). A failure stays on the chain and stops that commit.
+   */
+  private ingestSoon(alerts: Alert[], born: number[]): void {
+    const link = this.alertChain.then(() => this.ingestAlerts(alerts, born));
+    link.catch(() => undefined); // reported through the batch's commit, which waits on the chain
+    this.alertChain = link;
   }
 
   /** Alerts stateful detectors still hold (end of run). */

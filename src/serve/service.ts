@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from '../model/site.js';
 import { taxiiMount } from './taxii-mount.js';
-import { openStore } from '../store/open.js';
+import { WorkerStore } from '../store/duckdb/worker-store.js';
 import type { Store } from '../store/store.js';
 import { IncidentManager } from '../correlation/manager.js';
 import { ConfigError, endpointText, isLoopback, loadTls, resolveListeners, type Endpoint, type ListenerName } from './config.js';
@@ -57,6 +57,11 @@ function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
   throw new ConfigError('serve.wal.fsync must be always, never or a number of milliseconds');
 }
 
+/** Event text committed between two background checkpoints of the store. */
+const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+/** Batches the pipeline prepares while earlier ones are being committed in the store thread. */
+const MAX_INFLIGHT = 3;
+
 export class Service {
   readonly bound: Partial<Record<ListenerName, Endpoint>> = {};
   private http?: FastifyInstance;
@@ -86,7 +91,7 @@ export class Service {
     const recovered = this.wal.recover(checkpoint?.pos);
     this.replayed = recovered.length;
     this.pipeline = new Pipeline({
-      store, incidents, metrics, stages, checkpoint, highWater: opts.highWater, maxBatch: opts.maxBatch,
+      store, incidents, metrics, stages, checkpoint, highWater: opts.highWater, maxBatch: opts.maxBatch, maxInflight: MAX_INFLIGHT,
       onPressure: (paused) => { for (const l of this.streams) l.setPaused(paused); },
       onCommitted: (pos) => this.committed(pos),
       log: (l) => this.log(l),
@@ -123,7 +128,8 @@ export class Service {
         throw new ConfigError(`refusing to serve HTTP on ${endpointText(http)}, which is not a loopback address, without ${missing.join(' and ')}`);
       }
     }
-    const store = await openStore({ data: opts.data });
+    // the database in a thread of its own, checkpointed beside the commits (docs/SERVE.md, docs/BENCHMARKS.md)
+    const store = await WorkerStore.open(join(opts.data, 'tidewatch.duckdb'), { backgroundCheckpointBytes: STORE_CHECKPOINT_BYTES });
     let svc: Service | undefined;
     let startedDelivery: Delivery | undefined;
     try {

@@ -2,6 +2,7 @@ import type { Alert } from '../model/alert.js';
 import type { Incident, IncidentState } from '../model/incident.js';
 import type { FlowRecord } from '../model/flow.js';
 import type { Event, SourceRef } from '../model/event.js';
+import type { EventColumns } from './columns.js';
 import type { Severity } from '../model/severity.js';
 import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '../model/indicator.js';
 
@@ -89,6 +90,10 @@ export interface FlowTotals {
 /** What the live pipeline writes per batch (see Store.commitBatch). */
 export interface CommitBatch {
   events: readonly StoredEvent[];
+  /** More events of the batch, already in columns (the live pipeline's form, src/store/columns.ts); stored after `events`. */
+  columns?: EventColumns;
+  /** Data handed over earlier by Store.stage (the ids it returned, in order), stored after `events` and `columns`. */
+  staged?: number[];
   flows: readonly FlowRecord[];
   /** A small document stored in the same transaction (the write-ahead-log checkpoint). */
   checkpoint?: { kind: string; key: string; doc: unknown };
@@ -110,6 +115,11 @@ export interface Store {
    * (DuckDB does; a backend that cannot must store the checkpoint last, giving at-least-once instead of exactly-once).
    */
   commitBatch(b: CommitBatch): Promise<void>;
+  /**
+   * Optional: hands a batch's events and flows to the backend ahead of its commit (the store thread copies them at
+   * once, so the caller does not hold them while earlier commits finish); commitBatch({ staged: id, ... }) stores them.
+   */
+  stage?(b: Pick<CommitBatch, 'events' | 'columns' | 'flows'>): number;
   insertFlows(rows: readonly FlowRecord[]): Promise<void>;
   /** Inserts alerts, ignoring ids already stored; returns how many were new. */
   insertAlerts(rows: readonly Alert[]): Promise<number>;

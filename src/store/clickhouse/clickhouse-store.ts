@@ -11,6 +11,7 @@ import { day, IDENT, ms, num, str, strList } from './sql.js';
 import type { StoredIntelObject, TaxiiObject, TaxiiQuery } from '../store.js';
 import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '../../model/indicator.js';
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
+import { eventRowsOf } from '../columns.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 
 export interface ClickHouseOptions {
@@ -79,7 +80,7 @@ export class ClickHouseStore implements Store {
 
   /** No transactions here: events and flows first, the checkpoint last (at-least-once after a crash). */
   async commitBatch(b: CommitBatch): Promise<void> {
-    await this.insertEvents(b.events);
+    await this.insertEvents(b.columns ? [...b.events, ...eventRowsOf(b.columns)] : b.events);
     await this.insertFlows(b.flows);
     if (b.checkpoint) await this.putDoc(b.checkpoint.kind, b.checkpoint.key, b.checkpoint.doc);
   }

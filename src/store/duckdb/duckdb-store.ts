@@ -14,6 +14,7 @@ import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '..
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
+import { batchColumns, eventColumnsOf, type EventColumns } from '../columns.js';
 
 const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
 
@@ -22,19 +23,46 @@ export class DuckDbStore implements Store {
   readonly kind = 'duckdb' as const;
   /** Last `date_added` handed out (microseconds), so each TAXII object gets a distinct one. */
   private lastAddedUs = 0;
-  /** `wconn` is the live pipeline's own connection, so its transactions never take in the API's statements. */
-  private constructor(private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, private readonly wconn: DuckDBConnection) {}
+  /** Commits of the live pipeline, one after another on `wconn` (a transaction per batch). */
+  private commits: Promise<unknown> = Promise.resolve();
+  /** Bytes of event text committed since the last background checkpoint began. */
+  private sinceCheckpoint = 0;
+  private checkpointing?: Promise<void>;
+  private closed = false;
+  /** Background checkpoints run, and the last one's failure (retried at the next threshold). */
+  readonly checkpoints = { done: 0, ms: 0, lastError: undefined as string | undefined };
 
-  static async open(path: string): Promise<DuckDbStore> {
+  /**
+   * `wconn` is the live pipeline's own connection, so its transactions never take in the API's statements; `ckconn`
+   * runs background checkpoints.
+   */
+  private constructor(
+    private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, private readonly wconn: DuckDBConnection,
+    private readonly ckconn: DuckDBConnection, private readonly checkpointBytes: number,
+  ) {}
+
+  /**
+   * Opens (creating) the store. `backgroundCheckpointBytes`: instead of DuckDB's automatic checkpoint, which runs
+   * inside the commit that crosses `checkpoint_threshold` (16 MB) and held a live pipeline commit for seconds, run
+   * `CHECKPOINT` on a connection of its own once that many bytes of events were committed since the last one.
+   * Commits go on meanwhile; DuckDB's own threshold is kept at 4x as a backstop.
+   */
+  static async open(path: string, opts: { backgroundCheckpointBytes?: number } = {}): Promise<DuckDbStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
+    const ck = opts.backgroundCheckpointBytes ?? 0;
+    const instance = await DuckDBInstance.create(path, ck > 0 ? { checkpoint_threshold: `${Math.ceil((ck * 4) / 1048576)}MB` } : {});
     const conn = await instance.connect();
     for (const ddl of DUCKDB_SCHEMA) await conn.run(ddl);
-    return new DuckDbStore(instance, conn, await instance.connect());
+    return new DuckDbStore(instance, conn, await instance.connect(), await instance.connect(), ck);
   }
 
   async insertEvents(rows: readonly StoredEvent[]): Promise<void> {
-    await appendChunks(this.conn, 'events', EVENT_TYPES, rows, eventColumns);
+    await this.insertEventColumns(eventColumnsOf(rows));
+  }
+
+  /** insertEvents for events already in columns (the store thread's form). */
+  async insertEventColumns(cols: EventColumns): Promise<void> {
+    await appendDataChunks(this.conn, 'events', eventChunks(cols));
   }
 
   async insertFlows(rows: readonly FlowRecord[]): Promise<void> {
@@ -42,10 +70,51 @@ export class DuckDbStore implements Store {
   }
 
   async commitBatch(b: CommitBatch): Promise<void> {
+    if (b.staged !== undefined) {
+      if (b.events.length || b.columns || b.flows.length) throw new Error('store: a staged commit carries no other events or flows');
+      return this.commitStaged(b.staged, b.checkpoint);
+    }
+    await this.commitColumns({ events: batchColumns(b.events, b.columns), flows: b.flows, checkpoint: b.checkpoint });
+  }
+
+  /**
+   * Parts of batches handed over ahead of their commit (the store thread's side of WorkerStore.stage), already turned
+   * into DuckDB data chunks: their rows then live in DuckDB's memory, not in this thread's heap, until the commit.
+   */
+  private readonly staged = new Map<number, { chunks: DuckDBDataChunk[]; rows: number; text: number; flows: readonly FlowRecord[] }>();
+
+  stageColumns(id: number, b: { events: EventColumns; flows: readonly FlowRecord[] }): void {
+    this.staged.set(id, { chunks: eventChunks(b.events), rows: b.events.n, text: textBytes(b.events), flows: b.flows });
+  }
+
+  /** Commits staged parts (stageColumns), in the order given, as one batch with its checkpoint. */
+  commitStaged(ids: readonly number[], checkpoint?: CommitBatch['checkpoint']): Promise<void> {
+    const parts: { chunks: DuckDBDataChunk[]; rows: number; text: number; flows: readonly FlowRecord[] }[] = [];
+    for (const id of ids) {
+      const b = this.staged.get(id);
+      if (!b) return Promise.reject(new Error(`store: no staged batch ${id}`));
+      this.staged.delete(id);
+      parts.push(b);
+    }
+    const run = this.commits.then(() => this.commitNow({
+      chunks: parts.flatMap((p) => p.chunks), text: parts.reduce((n, p) => n + p.text, 0), flows: parts.flatMap((p) => p.flows), checkpoint,
+    }));
+    this.commits = run.catch(() => undefined);
+    return run;
+  }
+
+  /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */
+  commitColumns(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
+    const run = this.commits.then(() => this.commitNow({ chunks: eventChunks(b.events), text: textBytes(b.events), flows: b.flows, checkpoint: b.checkpoint }));
+    this.commits = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitNow(b: { chunks: DuckDBDataChunk[]; text: number; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
     const c = this.wconn;
     await c.run('BEGIN TRANSACTION');
     try {
-      await appendChunks(c, 'events', EVENT_TYPES, b.events, eventColumns);
+      await appendDataChunks(c, 'events', b.chunks);
       await appendChunks(c, 'flows', FLOW_TYPES, b.flows, flowColumns);
       if (b.checkpoint) {
         await c.run(`INSERT OR REPLACE INTO docs VALUES ($1, $2, $3, now())`, [b.checkpoint.kind, b.checkpoint.key, JSON.stringify(b.checkpoint.doc)]);
@@ -54,6 +123,26 @@ export class DuckDbStore implements Store {
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw e;
+    }
+    if (this.checkpointBytes > 0) {
+      this.sinceCheckpoint += b.text + b.flows.length * 64;
+      if (this.sinceCheckpoint >= this.checkpointBytes && !this.checkpointing) this.checkpointing = this.backgroundCheckpoint();
+    }
+  }
+
+  /** CHECKPOINT on its own connection while commits go on (see open). */
+  private async backgroundCheckpoint(): Promise<void> {
+    this.sinceCheckpoint = 0;
+    const t0 = performance.now();
+    try {
+      await this.ckconn.run('CHECKPOINT');
+      this.checkpoints.done++;
+      this.checkpoints.ms += performance.now() - t0;
+      this.checkpoints.lastError = undefined;
+    } catch (e) {
+      this.checkpoints.lastError = (e as Error).message;
+    } finally {
+      this.checkpointing = undefined;
     }
   }
 
@@ -416,6 +505,11 @@ export class DuckDbStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.commits;
+    await this.checkpointing;
+    this.ckconn.closeSync();
     this.wconn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
@@ -430,19 +524,50 @@ function tstz(iso: string): DuckDBTimestampTZValue | null {
   return Number.isFinite(ms) ? new DuckDBTimestampTZValue(BigInt(Math.trunc(ms)) * 1000n) : null;
 }
 
-function eventColumns(rows: readonly StoredEvent[]): DuckDBValue[][] {
-  const cols: DuckDBValue[][] = [[], [], [], [], [], [], [], []];
-  for (const r of rows) {
-    cols[0].push(tstz(r.time));
-    cols[1].push(r.host ?? null);
-    cols[2].push(r.source.file);
-    cols[3].push(r.source.line === undefined ? null : BigInt(r.source.line));
-    cols[4].push(r.source.listener ?? null);
-    cols[5].push(r.event === undefined ? null : JSON.stringify(r.event));
-    cols[6].push(r.raw ?? null);
-    cols[7].push(r.error ?? null);
+/** Events given in columns as DuckDB data chunks of up to 2048 rows. */
+function eventChunks(c: EventColumns): DuckDBDataChunk[] {
+  const out: DuckDBDataChunk[] = [];
+  for (let off = 0; off < c.n; off += 2048) {
+    const end = Math.min(c.n, off + 2048);
+    const time: DuckDBValue[] = new Array(end - off);
+    const line: DuckDBValue[] = new Array(end - off);
+    for (let i = off; i < end; i++) {
+      time[i - off] = tstz(c.time[i]);
+      const l = c.line[i];
+      line[i - off] = l === null ? null : BigInt(l);
+    }
+    const chunk = DuckDBDataChunk.create(EVENT_TYPES, end - off);
+    chunk.setColumns([
+      time, c.host.slice(off, end), c.file.slice(off, end), line, c.listener.slice(off, end),
+      c.event.slice(off, end), c.raw.slice(off, end), c.error.slice(off, end),
+    ]);
+    out.push(chunk);
   }
-  return cols;
+  return out;
+}
+
+/**
+ * Appends data chunks, giving the event loop a turn every few chunks: in the store thread, the API's queries and the
+ * correlator's alert inserts are answered between them instead of after a whole batch (alert latency).
+ */
+async function appendDataChunks(conn: DuckDBConnection, table: string, chunks: readonly DuckDBDataChunk[]): Promise<void> {
+  if (!chunks.length) return;
+  const ap = await conn.createAppender(table);
+  try {
+    for (let i = 0; i < chunks.length; i++) {
+      if (i && i % 4 === 0) await new Promise<void>((r) => setImmediate(r));
+      ap.appendDataChunk(chunks[i]);
+    }
+    ap.flushSync();
+  } finally {
+    ap.closeSync();
+  }
+}
+
+function textBytes(c: EventColumns): number {
+  let n = 0;
+  for (let i = 0; i < c.n; i++) n += (c.event[i]?.length ?? 0) + (c.raw[i]?.length ?? 0) + 64;
+  return n;
 }
 
 function flowColumns(rows: readonly FlowRecord[]): DuckDBValue[][] {

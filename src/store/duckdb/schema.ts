@@ -1,8 +1,10 @@
 /** DuckDB DDL. Each statement is idempotent; they run in order at open. */
 export const DUCKDB_SCHEMA: readonly string[] = [
+  // event and raw compress with FSST only: letting DuckDB try every string compression at each checkpoint cost about
+  // a third more CPU per event for the same size (docs/BENCHMARKS.md, serve)
   `CREATE TABLE IF NOT EXISTS events (
      time TIMESTAMPTZ, host VARCHAR, src_file VARCHAR, src_line BIGINT, listener VARCHAR,
-     event JSON, raw VARCHAR, error VARCHAR)`,
+     event JSON USING COMPRESSION fsst, raw VARCHAR USING COMPRESSION fsst, error VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS flows (
      exporter VARCHAR, time_start TIMESTAMPTZ, time_end TIMESTAMPTZ, src_ip VARCHAR, dst_ip VARCHAR,
      src_port INTEGER, dst_port INTEGER, protocol SMALLINT, bytes UBIGINT, packets UBIGINT,
