@@ -8,7 +8,7 @@ import { loadIntelOption } from './intel.js';
 import { FlowAnalytics, FlowDecoder, readFlowFiles, type FlowReadStats, type DecoderStats } from '../pipeline/flows.js';
 import { CaptureError } from '../sources/pcap.js';
 import { receiveBufferText, udpKernelStats } from '../sources/udp-stats.js';
-import { UdpReader } from '../sources/udp-reader.js';
+import { UdpReader, yieldToReceiveThread } from '../sources/udp-reader.js';
 import { FlowSettingsError } from '../detectors/flows/settings.js';
 import { parseDuration } from '../correlation/rules.js';
 import { JsonlWriter, parseFormat, renderTable, warn, writeOut, type Column } from './output.js';
@@ -190,13 +190,14 @@ Exit status: 0 no alerts (or --alerts not given), 1 alerts found, 2 usage or inp
     .option('--db <file>', 'DuckDB store file')
     .option('--rcvbuf <bytes>', 'socket receive buffer (default 8388608, capped by the kernel)', '8388608')
     .option('--stats', 'print counters on stderr every 10 s and at exit')
+    .option('--no-receive-first', 'keep decoding at normal priority (by default the thread that decodes and analyses runs at nice 10, below the receive thread, so the socket is emptied first)')
     .addHelpText('after', `
 Stops on SIGINT or SIGTERM, after storing what it holds; prints "listening udp://HOST:PORT" on stderr once bound.
 
 Examples:
   tidewatch flows collect --listen udp://127.0.0.1:2055 --format jsonl
   tidewatch flows collect --listen udp://0.0.0.0:4739 --quiet --alerts --site tidewatch.yml --db flows.duckdb --stats`)
-    .action(async (opts: CommonOpts & { listen: string; quiet?: boolean; rcvbuf: string }) => {
+    .action(async (opts: CommonOpts & { listen: string; quiet?: boolean; rcvbuf: string; receiveFirst?: boolean }) => {
       const m = /^udp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(opts.listen);
       if (!m) throw new UsageError(`--listen must look like udp://HOST:PORT (got "${opts.listen}")`);
       const host = m[1].replace(/^\[|\]$/g, '');
@@ -276,6 +277,8 @@ Examples:
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
+      // the receive thread goes first (see yieldToReceiveThread); --no-receive-first keeps the decoder's priority
+      if (opts.receiveFirst !== false) yieldToReceiveThread();
       const addr = reader.address();
       process.stderr.write(`listening udp://${reader.v6 ? `[${addr.host}]` : addr.host}:${addr.port}\n`);
       // the kernel's side of loss: the buffer it granted (capped by net.core.rmem_max) and the datagrams it dropped

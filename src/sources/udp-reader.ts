@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { UdpThreadInit } from './udp-thread.js';
 
@@ -79,11 +80,38 @@ export class UdpReader {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = new Promise<void>((r) => {
-      this.worker.on('message', (m: { t: string }) => { if (m.t === 'closed') r(); });
+      // the thread answers 'closed' after its last batch; batches still queued for this thread come first, and a
+      // busy decoder may take a while to get through them, so the thread is only given up on (terminated) when
+      // nothing at all has come from it for 3 s
+      let last = Date.now();
+      this.worker.on('message', (m: { t: string }) => { last = Date.now(); if (m.t === 'closed') r(); });
       this.worker.once('exit', () => r());
       this.worker.postMessage({ t: 'close' });
-      setTimeout(() => { void this.worker.terminate(); r(); }, 3000).unref();
+      const check = () => {
+        if (Date.now() - last < 3000) { setTimeout(check, 1000).unref(); return; }
+        void this.worker.terminate();
+        r();
+      };
+      setTimeout(check, 3000).unref();
     });
     return this.closing;
+  }
+}
+
+/**
+ * Lets a receive thread started before this call go first: lowers the scheduling priority (raises the nice value to
+ * `nice`) of the calling thread only. Linux keeps nice values per thread, and setpriority() on the caller's own id
+ * changes just that thread; threads started earlier (the receive thread, V8's helpers) keep theirs, threads started
+ * later inherit it. Needs no privilege. The decoding thread then runs on the CPU the receive thread leaves, and a
+ * burst above its own rate waits in the receive thread's bounded queue instead of in the kernel buffer, which
+ * overflows. Returns whether it applied (not on other systems).
+ */
+export function yieldToReceiveThread(nice = 10): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    if (getPriority(0) < nice) setPriority(0, nice);
+    return true;
+  } catch {
+    return false;
   }
 }

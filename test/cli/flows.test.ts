@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusPath, REPO_ROOT } from '../corpus.js';
 import { encodeFlows } from '../../src/util/netflow-encode.js';
@@ -146,4 +146,27 @@ test('flows collect: decodes what arrives over UDP, alerts, stores, stops cleanl
     const rows = top.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; flows: number; bytes: number });
     assert.deepEqual(rows, [{ key: '127.0.0.1', bytes: recs.reduce((s, r) => s + r.bytes, 0), packets: 100, flows: 100 }]);
   });
+});
+
+/** The nice value of each thread of a process (Linux /proc), main thread first. */
+function threadNices(pid: number): number[] {
+  const tids = readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
+  return tids.map((t) => Number(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+}
+
+test('flows collect: the decoding thread yields to the receive thread (nice 10) unless --no-receive-first', { skip: process.platform !== 'linux' && 'per-thread nice values are read from Linux /proc' }, async () => {
+  const base = getPriority(); // what the collector inherits (a CI may run the tests under nice)
+  for (const [args, want] of [[[], Math.max(base, 10)], [['--no-receive-first'], base]] as const) {
+    const child = spawn(process.execPath, [CLI, 'flows', 'collect', '--listen', 'udp://127.0.0.1:0', '--quiet', ...args], { cwd: tmpdir() });
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (b: Buffer) => { err += b.toString(); if (err.includes('listening udp://')) resolve(); });
+      child.once('exit', () => reject(new Error(`collector exited: ${err}`)));
+    });
+    const nices = threadNices(child.pid!);
+    child.kill('SIGTERM');
+    assert.equal(await new Promise<number | null>((res) => child.once('exit', res)), 0, err);
+    assert.equal(nices[0], want, `main thread of ${args.join(' ') || 'the default'}`);
+    assert.ok(nices.slice(1).includes(base), 'the receive thread (and V8 helpers) keep the inherited priority');
+  }
 });
