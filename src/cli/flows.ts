@@ -279,6 +279,13 @@ Examples:
       }
       // the receive thread goes first (see yieldToReceiveThread); --no-receive-first keeps the decoder's priority
       if (opts.receiveFirst !== false) yieldToReceiveThread();
+      // SIGINT/SIGTERM handled from before "listening" is printed: a supervisor (or test) that stops the collector
+      // as soon as it is announced must get the orderly stop, not the default kill
+      const stopped = new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
       const addr = reader.address();
       process.stderr.write(`listening udp://${reader.v6 ? `[${addr.host}]` : addr.host}:${addr.port}\n`);
       // the kernel's side of loss: the buffer it granted (capped by net.core.rmem_max) and the datagrams it dropped
@@ -288,11 +295,7 @@ Examples:
         setInterval(() => { decoder.tick(); void flushStore(); }, 1000),
         ...(opts.stats ? [setInterval(() => process.stderr.write(statsText({ decoder: decoder.stats(), alerts: analytics?.alerts }) + sockText()), 10_000)] : []),
       ];
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       for (const t of timers) clearInterval(t);
       const finalSock = opts.stats ? sockText() : '';
       await reader.close();
