@@ -43,62 +43,16 @@ export interface Line {
 export const MAX_LINE_BYTES = 64 * 1024;
 
 /**
- * Splits a byte stream into lines (LF or CRLF), yielding batches of lines to keep per-line overhead low.
- * Own code rather than readline: readline is several times slower on multi-GB inputs (bench/hunt).
- * Lines longer than MAX_LINE_BYTES are truncated and reported with `oversized: true`.
+ * Splits a byte stream into lines (LF or CRLF), yielding batches of lines to keep per-line overhead low: the lines of
+ * readLineTexts as objects. Own code rather than readline: readline is several times slower on multi-GB inputs
+ * (bench/hunt). Lines longer than MAX_LINE_BYTES are truncated and reported with `oversized: true`.
  */
 export async function* readLineBatches(input: Readable, batchSize = 4096): AsyncGenerator<(Line & { oversized?: boolean })[]> {
-  let rest = '';
-  let no = 0;
-  let batch: (Line & { oversized?: boolean })[] = [];
-  let skipUntilNewline = false;
-  const decoder = new StringDecoder('utf8'); // keeps multi-byte characters split across chunks whole
-  // Fast path while the input is plain ASCII (most device logs): a latin1 copy gives the same string as UTF-8
-  // decoding, without the decoder. From the first chunk that is not ASCII on, the decoder takes over (its state is
-  // empty until then, so a character split across chunks is still decoded whole).
-  let ascii = true;
-  for await (const chunk of input) {
-    let text: string;
-    if (typeof chunk === 'string') text = chunk;
-    else if (ascii && isAscii(chunk as Buffer)) text = (chunk as Buffer).toString('latin1');
-    else { ascii = false; text = decoder.write(chunk as Buffer); }
-    if (skipUntilNewline) {
-      // still inside a runaway line that was already emitted (cut): drop bytes up to its end
-      const nl = text.indexOf('\n');
-      if (nl < 0) continue;
-      text = text.slice(nl + 1);
-      skipUntilNewline = false;
-    }
-    const s = rest + text;
-    let start = 0;
-    for (;;) {
-      const nl = s.indexOf('\n', start);
-      if (nl < 0) break;
-      let end = nl;
-      if (end > start && s.charCodeAt(end - 1) === 13) end--;
-      no++;
-      const len = end - start;
-      if (len > MAX_LINE_BYTES) batch.push({ no, text: s.slice(start, start + MAX_LINE_BYTES), oversized: true });
-      else batch.push({ no, text: s.slice(start, end) });
-      start = nl + 1;
-      if (batch.length >= batchSize) { yield batch; batch = []; }
-    }
-    rest = s.slice(start);
-    if (rest.length > MAX_LINE_BYTES * 4) {
-      // a runaway line with no newline: emit what we have, flagged, and keep skipping until the next newline
-      no++;
-      batch.push({ no, text: rest.slice(0, MAX_LINE_BYTES), oversized: true });
-      rest = '';
-      skipUntilNewline = true;
-    }
+  for await (const b of readLineTexts(input, batchSize)) {
+    const out: (Line & { oversized?: boolean })[] = b.texts.map((text, i) => ({ no: b.first + i, text }));
+    for (const i of b.cut) out[i].oversized = true;
+    yield out;
   }
-  if (rest.length) {
-    no++;
-    let end = rest.length;
-    if (rest.charCodeAt(end - 1) === 13) end--;
-    batch.push({ no, text: rest.slice(0, Math.min(end, MAX_LINE_BYTES)), oversized: end > MAX_LINE_BYTES || undefined });
-  }
-  if (batch.length) yield batch;
 }
 
 /** A batch of consecutive lines: line `first + i` is `texts[i]`; `cut` lists the indexes of lines that were cut. */
@@ -117,7 +71,10 @@ export async function* readLineTexts(input: Readable, batchSize = 4096): AsyncGe
   let no = 0;
   let batch: LineTexts = { first: 1, texts: [], cut: [] };
   let skipUntilNewline = false;
-  const decoder = new StringDecoder('utf8');
+  const decoder = new StringDecoder('utf8'); // keeps multi-byte characters split across chunks whole
+  // Fast path while the input is plain ASCII (most device logs): a latin1 copy gives the same string as UTF-8
+  // decoding, without the decoder. From the first chunk that is not ASCII on, the decoder takes over (its state is
+  // empty until then, so a character split across chunks is still decoded whole).
   let ascii = true;
   for await (const chunk of input) {
     let text: string;
@@ -125,6 +82,7 @@ export async function* readLineTexts(input: Readable, batchSize = 4096): AsyncGe
     else if (ascii && isAscii(chunk as Buffer)) text = (chunk as Buffer).toString('latin1');
     else { ascii = false; text = decoder.write(chunk as Buffer); }
     if (skipUntilNewline) {
+      // still inside a runaway line that was already emitted (cut): drop bytes up to its end
       const nl = text.indexOf('\n');
       if (nl < 0) continue;
       text = text.slice(nl + 1);
@@ -166,6 +124,7 @@ export async function* readLineTexts(input: Readable, batchSize = 4096): AsyncGe
     }
     rest = s.slice(start);
     if (rest.length > MAX_LINE_BYTES * 4) {
+      // a runaway line with no newline: emit what we have, flagged, and keep skipping until the next newline
       no++;
       batch.cut.push(batch.texts.length);
       batch.texts.push(rest.slice(0, MAX_LINE_BYTES));

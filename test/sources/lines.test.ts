@@ -56,7 +56,17 @@ async function collectTexts(r: Readable, batch = 2) {
   return out;
 }
 
-test('readLineTexts (the hunt fast path) gives the same lines as readLineBatches over awkward chunkings', async () => {
+/** What the readers must give for a whole input: split on LF, a CR before it dropped, long lines cut and flagged. */
+function referenceLines(all: Buffer) {
+  const parts = all.toString('utf8').split('\n');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts.map((l, i) => {
+    const t = l.endsWith('\r') ? l.slice(0, -1) : l;
+    return t.length > MAX_LINE_BYTES ? { no: i + 1, text: t.slice(0, MAX_LINE_BYTES), oversized: true } : { no: i + 1, text: t };
+  });
+}
+
+test('readLineTexts (the hunt fast path) and readLineBatches give the lines of the whole input over awkward chunkings', async () => {
   const big = 'y'.repeat(MAX_LINE_BYTES + 10);
   const euro = Buffer.from('€');
   const inputs: Buffer[][] = [
@@ -72,10 +82,12 @@ test('readLineTexts (the hunt fast path) gives the same lines as readLineBatches
   let compared = 0;
   for (const chunks of inputs) {
     for (const size of [1, 2, 3, 4096]) {
-      const want = [];
-      for await (const b of readLineBatches(Readable.from(chunks), size)) for (const l of b) want.push(l.oversized ? { no: l.no, text: l.text, oversized: true } : { no: l.no, text: l.text });
-      const got = await collectTexts(Readable.from(chunks), size);
-      assert.deepEqual(got, want, `chunks ${JSON.stringify(chunks.map((c) => c.length))}, batch ${size}`);
+      const want = referenceLines(Buffer.concat(chunks));
+      const batches = [];
+      for await (const b of readLineBatches(Readable.from(chunks), size)) for (const l of b) batches.push(l.oversized ? { no: l.no, text: l.text, oversized: true } : { no: l.no, text: l.text });
+      const what = `chunks ${JSON.stringify(chunks.map((c) => c.length))}, batch ${size}`;
+      assert.deepEqual(batches, want, `readLineBatches, ${what}`);
+      assert.deepEqual(await collectTexts(Readable.from(chunks), size), want, `readLineTexts, ${what}`);
       compared += want.length;
     }
   }
