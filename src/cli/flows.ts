@@ -262,7 +262,7 @@ Examples:
       // and counted (stats: "dropped by the receive thread")
       let reader: UdpReader;
       try {
-        reader = await UdpReader.start({ host, port, recvBuffer: Number(opts.rcvbuf) || 0, maxPending: 256 * 2 ** 20, peerPort: false }, (data, lengths, peers) => {
+        reader = await UdpReader.start({ host, port, recvBuffer: Number(opts.rcvbuf) || 0, maxPending: 256 * 2 ** 20, peerPort: false, onError: (e) => warn(`socket: ${e.message}`) }, (data, lengths, peers) => {
           // hot path: one call per batch of up to 2,048 datagrams
           const now = Date.now();
           let batch: FlowRecord[] = [];

@@ -14,6 +14,8 @@ export interface UdpReaderOptions {
   maxPending?: number;
   /** Senders as "address:port" (default) or the address alone. */
   peerPort?: boolean;
+  /** A socket error after the bind (the reader goes on where it can); before it, `start` rejects instead. */
+  onError?: (e: Error) => void;
 }
 
 /**
@@ -52,7 +54,11 @@ export class UdpReader {
           self.recvBuf = m.recvBuffer ?? 0;
           resolve();
         } else if (m.t === 'closed') self.drops = m.queueDrops ?? 0;
-        else if (m.t === 'error') reject(new Error(`${name}: ${m.message}`));
+        else if (m.t === 'error') {
+          const e = new Error(`${name}: ${m.message}`);
+          if (self.boundAt.port) o.onError?.(e);
+          else reject(e);
+        }
       });
       worker.once('error', reject);
       worker.on('error', () => undefined); // after start: reading stops; kernel drops still show the loss
