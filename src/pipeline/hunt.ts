@@ -71,19 +71,41 @@ export interface HuntEngineOptions {
   detectors?: EventDetector[];
 }
 
+/** Rule files found and parsed, shareable between engines (HuntEngine.readRules). */
+export interface ReadRules {
+  files: string[];
+  parsed: ParsedRules;
+}
+
 export class HuntEngine {
   readonly sigma: SigmaEngine;
   readonly parsed: ParsedRules;
   readonly files: string[];
   private detectors: EventDetector[];
 
-  constructor(opts: HuntEngineOptions = {}, texts?: { path: string; text: string }[]) {
-    this.files = texts ? texts.map((t) => t.path) : findRuleFiles(opts.rules?.length ? opts.rules : [SHIPPED_RULES()]);
-    const sources = texts ?? this.files.map((f) => ({ path: f, text: readFileSync(f, 'utf8') }));
-    this.parsed = parseRuleFiles(sources);
+  constructor(opts: HuntEngineOptions = {}, texts?: { path: string; text: string }[], read?: ReadRules) {
+    const rules = read ?? HuntEngine.readRules(opts.rules, texts);
+    this.files = rules.files;
+    this.parsed = rules.parsed;
     const pipeline = opts.pipeline instanceof Pipeline ? opts.pipeline : loadPipeline(opts.pipeline);
     this.sigma = new SigmaEngine(this.parsed, { pipeline, placeholders: opts.placeholders, timeField: opts.timeField, defaultLogsource: opts.defaultLogsource });
     this.detectors = opts.detectors ? [...opts.detectors] : [];
+  }
+
+  /**
+   * Finds, reads and parses rule files (or `texts`) once. Parsed rules are read-only: several engines built from
+   * them with `fromRead` compile their own evaluators and keep their own correlation state (a scale-out detector
+   * builds one engine per partition; parsing is about two thirds of building one).
+   */
+  static readRules(rules?: string[], texts?: { path: string; text: string }[]): ReadRules {
+    const files = texts ? texts.map((t) => t.path) : findRuleFiles(rules?.length ? rules : [SHIPPED_RULES()]);
+    const sources = texts ?? files.map((f) => ({ path: f, text: readFileSync(f, 'utf8') }));
+    return { files, parsed: parseRuleFiles(sources) };
+  }
+
+  /** Builds an engine from rules read by `readRules` (the options' `rules` are not read again). */
+  static fromRead(read: ReadRules, opts: HuntEngineOptions = {}): HuntEngine {
+    return new HuntEngine(opts, undefined, read);
   }
 
   /** Builds an engine from rule texts (tests, drills, rules kept in a store). */

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SiteConfig } from '../../model/site.js';
 import { parseLine } from '../../parsers/index.js';
 import { FlowAnalytics, FlowDecoder } from '../../pipeline/flows.js';
-import { HuntEngine, SHIPPED_RULES } from '../../pipeline/hunt.js';
+import { HuntEngine, SHIPPED_RULES, findRuleFiles, type ReadRules } from '../../pipeline/hunt.js';
 import type { IntelHolder } from '../intel.js';
 import type { EventDetector, Stages } from '../pipeline.js';
 
@@ -46,6 +46,19 @@ export interface SigmaStageInfo {
  * scale-out detector. Without any rule it logs why and returns undefined, so the other detectors still run; rules
  * with errors are reported (file, line, reason) and left out, the valid ones load.
  */
+/**
+ * The rule files under `paths`, parsed once per process while they are unchanged (same files, sizes and
+ * modification times): a scale-out detector builds the Sigma stage for each of its partitions, and each engine
+ * compiles the shared parsed rules into its own evaluators and state.
+ */
+let lastRead: { key: string; read: ReadRules } | undefined;
+function readRulesOnce(paths: string[]): ReadRules {
+  const files = findRuleFiles(paths);
+  const key = files.map((f) => { const st = statSync(f); return `${f}\u0000${st.size}\u0000${st.mtimeMs}`; }).join('\n');
+  if (lastRead?.key !== key) lastRead = { key, read: HuntEngine.readRules(files) };
+  return lastRead.read;
+}
+
 export function sigmaStage(site: SiteConfig, log: (l: string) => void, shipped?: string): { detector?: EventDetector; info?: SigmaStageInfo } {
   let paths: string[];
   try {
@@ -60,7 +73,7 @@ export function sigmaStage(site: SiteConfig, log: (l: string) => void, shipped?:
   }
   let hunt: HuntEngine;
   try {
-    hunt = new HuntEngine({ rules: paths });
+    hunt = HuntEngine.fromRead(readRulesOnce(paths));
   } catch (e) {
     log(`tidewatch: Sigma rules not loaded: ${(e as Error).message}`);
     return {};

@@ -1,7 +1,8 @@
 // sigma-spec sections 8 and 9: correlation rules and filters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineOf, errorsOf, run } from './helpers.js';
+import { BARE, engineOf, errorsOf, run } from './helpers.js';
+import { HuntEngine } from '../../../src/pipeline/hunt.js';
 import { percentile } from '../../../src/detectors/sigma/correlation.js';
 import type { Event } from '../../../src/model/event.js';
 
@@ -200,4 +201,24 @@ test('F-4 a filter on a base rule changes what reaches the correlation; F-6 prec
   const nf = `title: nf\nlogsource: {product: test}\nfilter:\n  rules: [ab]\n  f: {ff: 1}\n  condition: not f\n`;
   assert.equal(run(engineOf([ab, nf]), [{ fb: 1, ff: 1 }]).length, 0);
   assert.equal(run(engineOf([ab, nf]), [{ fb: 1 }]).length, 1);
+});
+
+test('engines built from the same parsed rules keep their own correlation state (a detector per partition)', () => {
+  const read = HuntEngine.readRules(undefined, [{ path: 'burst.yml', text: burst() }]);
+  const a = HuntEngine.fromRead(read, { pipeline: BARE });
+  const b = HuntEngine.fromRead(read, { pipeline: BARE });
+  const src = { file: 'events', line: 1 };
+  // four failures in a, one in b: neither reaches five alone
+  for (const m of [0, 1, 2, 3]) assert.deepEqual(a.process(fail(m), src), []);
+  assert.deepEqual(b.process(fail(3), src), []);
+  // the fifth in a completes a's window; b still has one
+  assert.equal(a.process(fail(4), src).length, 1);
+  assert.deepEqual(b.process(fail(4), src), []);
+  // and a fresh engine from the same parsed rules decides like one built from the text
+  const fresh = HuntEngine.fromRead(read, { pipeline: BARE });
+  const own = HuntEngine.fromTexts([{ path: 'burst.yml', text: burst() }], { pipeline: BARE });
+  const five = [0, 1, 2, 3, 3].map((m) => fail(m));
+  const ids = (e: HuntEngine) => five.flatMap((ev, i) => e.process(ev, { file: 'events', line: i + 1 })).map((x) => `${x.rule.id}@${x.source?.line}`);
+  assert.deepEqual(ids(fresh), ids(own));
+  assert.equal(ids(HuntEngine.fromRead(read, { pipeline: BARE })).length, 1);
 });
