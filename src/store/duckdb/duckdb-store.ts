@@ -96,21 +96,24 @@ export class DuckDbStore implements Store {
       this.staged.delete(id);
       parts.push(b);
     }
-    const run = this.commits.then(() => this.commitNow({
+    return this.enqueueCommit({
       chunks: parts.flatMap((p) => p.chunks), text: parts.reduce((n, p) => n + p.text, 0), flows: parts.flatMap((p) => p.flows), checkpoint,
-    }));
-    this.commits = run.catch(() => undefined);
-    return run;
+    });
   }
 
   /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */
   commitColumns(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
-    const run = this.commits.then(() => this.commitNow({ chunks: eventChunks(b.events), text: textBytes(b.events), flows: b.flows, checkpoint: b.checkpoint }));
+    return this.enqueueCommit({ chunks: eventChunks(b.events), text: textBytes(b.events), flows: b.flows, checkpoint: b.checkpoint });
+  }
+
+  /** Runs a commit after the ones asked for before it (a failed one does not stop the next). */
+  private enqueueCommit(b: ChunkedCommit): Promise<void> {
+    const run = this.commits.then(() => this.commitNow(b));
     this.commits = run.catch(() => undefined);
     return run;
   }
 
-  private async commitNow(b: { chunks: DuckDBDataChunk[]; text: number; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
+  private async commitNow(b: ChunkedCommit): Promise<void> {
     const c = this.wconn;
     await c.run('BEGIN TRANSACTION');
     try {
@@ -522,6 +525,14 @@ const FLOW_TYPES: DuckDBType[] = [VARCHAR, TIMESTAMPTZ, TIMESTAMPTZ, VARCHAR, VA
 function tstz(iso: string): DuckDBTimestampTZValue | null {
   const ms = Date.parse(iso);
   return Number.isFinite(ms) ? new DuckDBTimestampTZValue(BigInt(Math.trunc(ms)) * 1000n) : null;
+}
+
+/** A commit with its events already in DuckDB data chunks; `text` counts their bytes toward a background checkpoint. */
+interface ChunkedCommit {
+  chunks: DuckDBDataChunk[];
+  text: number;
+  flows: readonly FlowRecord[];
+  checkpoint?: CommitBatch['checkpoint'];
 }
 
 /** Events given in columns as DuckDB data chunks of up to 2048 rows. */
