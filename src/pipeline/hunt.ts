@@ -279,34 +279,25 @@ export async function huntFiles(inputs: string[], opts: HuntFilesOptions): Promi
     for (const a of alerts) { sum.alerts++; const r = opts.onAlert(a); if (r) await r; }
   };
   // hot path: synchronous per line; a promise only when there are alerts to hand over
-  const handle = (it: ParsedItem): Promise<void> | undefined => {
-    if (!it.event) { sum.unparsed++; opts.onError?.(it); return undefined; }
+  const handleEvent = (event: Event | undefined, file: string, line: number, error?: string): Promise<void> | undefined => {
+    if (!event) { sum.unparsed++; opts.onError?.({ file, line, error }); return undefined; }
     if (timed) {
-      const t = engine.sigma.timeOf(it.event);
+      const t = engine.sigma.timeOf(event);
       if (t === undefined || (opts.since !== undefined && t < opts.since) || (opts.until !== undefined && t >= opts.until)) { sum.outOfRange++; return undefined; }
     }
     sum.events++;
-    const alerts = engine.process(it.event, { file: it.file, line: it.line });
+    const alerts = engine.process(event, { file, line });
     return alerts.length ? emit(alerts) : undefined;
   };
+  const handle = (it: ParsedItem) => handleEvent(it.event, it.file, it.line, it.error);
   // small batches: parsed events are handled while still young (4096-event batches outlived scavenges and made
   // the GC copy and promote them; bench/hunt)
   const parseOpts = { platform: opts.platform, timeField: opts.timeField, batchSize: 256 };
   if (paths.length === 1) {
     // hot path: one input, lines handed over without a ParsedItem each (bench/hunt)
     const file = paths[0];
-    const onLine = (event: Event | undefined, line: number, error?: string): Promise<void> | undefined => {
-      if (event === undefined) { sum.unparsed++; opts.onError?.({ file, line, error }); return undefined; }
-      if (timed) {
-        const t = engine.sigma.timeOf(event);
-        if (t === undefined || (opts.since !== undefined && t < opts.since) || (opts.until !== undefined && t >= opts.until)) { sum.outOfRange++; return undefined; }
-      }
-      sum.events++;
-      const alerts = engine.process(event, { file, line });
-      return alerts.length ? emit(alerts) : undefined;
-    };
     try {
-      await parseFileEach(file, parseOpts, counters, onLine);
+      await parseFileEach(file, parseOpts, counters, (event, line, error) => handleEvent(event, file, line, error));
     } catch (e) {
       sum.failed[file] = (e as Error).message;
     }

@@ -4,8 +4,9 @@
  * (stdin: the run's time).
  */
 import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { openInput, readLineBatches, readLineTexts } from '../sources/lines.js';
-import { parseLine, parseEvent } from '../parsers/index.js';
+import { parseEvent } from '../parsers/index.js';
 import type { ParseContext, Platform } from '../parsers/index.js';
 import type { Event } from '../model/event.js';
 
@@ -53,36 +54,46 @@ function looksJson(path: string): boolean {
   return /\.(jsonl|ndjson|json)(\.gz)?$/i.test(path);
 }
 
+/** The parse context of one input (reference time from its mtime, JSON Lines by name or --platform) and its stream. */
+async function openParse(path: string, opts: ParseFileOptions): Promise<{ ctx: ParseContext; input: Readable }> {
+  const refMs = opts.refMs ?? (await refTimeOf(path));
+  const ctx: ParseContext = { file: path, refMs, platform: opts.platform, timeField: opts.timeField, json: looksJson(path) || opts.platform === 'jsonl' };
+  return { ctx, input: await openInput(path) };
+}
+
+/**
+ * One line of an input, counted: its event (flagged `truncated` when the line was cut), the reason it did not parse,
+ * or undefined for a blank line (which still counts as a line).
+ */
+function parseCounted(text: string, no: number, oversized: boolean, ctx: ParseContext, counters: ParseCounters): Event | string | undefined {
+  counters.lines++;
+  if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return undefined;
+  ctx.line = no;
+  const r = parseEvent(text, ctx);
+  if (oversized) counters.oversized++;
+  if (typeof r !== 'string') {
+    if (oversized) r.truncated = true;
+    counters.events++;
+    return r;
+  }
+  counters.errors++;
+  counters.reasons[r] = (counters.reasons[r] ?? 0) + 1;
+  return oversized ? `line longer than 65536 bytes was cut; ${r}` : r;
+}
+
 /**
  * Reads one input and yields batches of parsed lines. Blank lines are skipped (they still count in line numbers).
  * Throws only when the input cannot be opened.
  */
 export async function* parseFile(path: string, opts: ParseFileOptions = {}, counters: ParseCounters = newCounters()): AsyncGenerator<ParsedItem[]> {
-  const refMs = opts.refMs ?? (await refTimeOf(path));
-  const ctx: ParseContext = { file: path, refMs, platform: opts.platform, timeField: opts.timeField, json: looksJson(path) || opts.platform === 'jsonl' };
-  const input = await openInput(path);
+  const { ctx, input } = await openParse(path, opts);
   for await (const batch of readLineBatches(input, opts.batchSize ?? 4096)) {
     const out: ParsedItem[] = [];
     for (let i = 0; i < batch.length; i++) {
       const l = batch[i];
-      counters.lines++;
-      const text = l.text;
-      if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
-      ctx.line = l.no;
-      const r = parseLine(text, ctx);
-      if (l.oversized) {
-        counters.oversized++;
-        if (r.event) r.event.truncated = true;
-      }
-      if (r.event) {
-        counters.events++;
-        out.push({ file: path, line: l.no, event: r.event });
-      } else {
-        const why = l.oversized ? `line longer than 65536 bytes was cut; ${r.error}` : r.error;
-        counters.errors++;
-        counters.reasons[r.error] = (counters.reasons[r.error] ?? 0) + 1;
-        out.push({ file: path, line: l.no, error: why });
-      }
+      const r = parseCounted(l.text, l.no, l.oversized === true, ctx, counters);
+      if (r === undefined) continue;
+      out.push(typeof r === 'string' ? { file: path, line: l.no, error: r } : { file: path, line: l.no, event: r });
     }
     if (out.length) yield out;
   }
@@ -99,9 +110,7 @@ export async function parseFileEach(
   counters: ParseCounters,
   onLine: (event: Event | undefined, line: number, error?: string) => Promise<void> | undefined,
 ): Promise<void> {
-  const refMs = opts.refMs ?? (await refTimeOf(path));
-  const ctx: ParseContext = { file: path, refMs, platform: opts.platform, timeField: opts.timeField, json: looksJson(path) || opts.platform === 'jsonl' };
-  const input = await openInput(path);
+  const { ctx, input } = await openParse(path, opts);
   // hot path (tidewatch hunt over one file): no Line, ParsedItem or result wrapper objects per line (three objects
   // per line less; on its own within the noise of bench/hunt under load)
   for await (const batch of readLineTexts(input, opts.batchSize ?? 4096)) {
@@ -109,26 +118,12 @@ export async function parseFileEach(
     const cut = batch.cut;
     let nextCut = cut.length ? cut[0] : -1, ci = 0;
     for (let i = 0; i < texts.length; i++) {
-      const text = texts[i];
       const no = batch.first + i;
-      counters.lines++;
       const oversized = i === nextCut;
       if (oversized) nextCut = ++ci < cut.length ? cut[ci] : -1;
-      if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
-      ctx.line = no;
-      const r = parseEvent(text, ctx);
-      let p: Promise<void> | undefined;
-      if (typeof r !== 'string') {
-        if (oversized) { counters.oversized++; r.truncated = true; }
-        counters.events++;
-        p = onLine(r, no);
-      } else {
-        if (oversized) counters.oversized++;
-        const why = oversized ? `line longer than 65536 bytes was cut; ${r}` : r;
-        counters.errors++;
-        counters.reasons[r] = (counters.reasons[r] ?? 0) + 1;
-        p = onLine(undefined, no, why);
-      }
+      const r = parseCounted(texts[i], no, oversized, ctx, counters);
+      if (r === undefined) continue;
+      const p = typeof r === 'string' ? onLine(undefined, no, r) : onLine(r, no);
       if (p) await p;
     }
   }
