@@ -7,6 +7,7 @@
 import type { Event, SourceRef } from '../../model/event.js';
 import type { FieldGetter } from './context.js';
 import type { CorrelationRule, CmpOp } from './rules.js';
+import { detach } from '../../util/detach.js';
 
 export interface EventRef {
   time: string;
@@ -78,13 +79,9 @@ export function checkOps(ops: [CmpOp, number][], x: number): boolean {
   return true;
 }
 
-/**
- * A copy of a string value that does not share memory with the line it was cut from. Parsers slice event fields
- * out of the input (cheap), and V8 keeps a slice's whole parent alive: a group key kept for a correlation window
- * would otherwise pin a megabyte-sized read chunk per group (bench/hunt saw the heap grow with the input).
- */
+/** A value kept in a correlation window: strings detached from the input chunk they were cut from (util/detach). */
 function own<T>(v: T): T {
-  return (typeof v === 'string' ? (' ' + v).slice(1) : v) as T;
+  return (typeof v === 'string' ? detach(v) : v) as T;
 }
 
 const NO_FIRES: CorrelationFire[] = [];

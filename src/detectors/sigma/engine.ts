@@ -14,6 +14,7 @@ import type { RuleProblem } from './yaml.js';
 import { isoFromMs, parseTimeValue } from '../../parsers/syslog/time.js';
 import { jsonEventTime } from '../../parsers/jsonl.js';
 import { PLATFORMS } from '../../parsers/types.js';
+import { detach } from '../../util/detach.js';
 
 export interface EngineOptions {
   pipeline: Pipeline;
@@ -327,7 +328,7 @@ export class SigmaEngine {
     if (!list) {
       list = this.rules.filter(pick);
       if (this.routeCache.size > 50_000) this.routeCache.clear();
-      this.routeCache.set((' ' + key).slice(1), list); // a copy: the key holds slices of the input chunk
+      this.routeCache.set(detach(key), list); // the key holds slices of the input chunk
     }
     return list;
   }
@@ -464,7 +465,7 @@ const EMPTY: SigmaMatch[] = [];
 
 /** A map key that does not keep the input chunk alive (event strings are slices of it). */
 function ownKey(v: unknown): unknown {
-  return typeof v === 'string' ? (' ' + v).slice(1) : v;
+  return typeof v === 'string' ? detach(v) : v;
 }
 
 function lower(ls: Logsource): Logsource {

@@ -6,6 +6,7 @@
 import type { Event } from '../../model/event.js';
 import { parseAvPairs } from '../tacacs.js';
 import { parseLinuxMessage } from './linux.js';
+import { detach } from '../../util/detach.js';
 
 export interface MnemonicSplit {
   /** `SYS-5-CONFIG_I`, `ACL-IPV4_ACL-6-IPACCESSLOGP`, `ASA-session-5-106100`, or `CEF-HWIDB` (no severity). */
@@ -50,7 +51,7 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
   // later map lookups use (extractors, routing, facility sets) carry a cached hash instead of being fresh slices
   let known = mnemonicCache.get(s.slice(start, end));
   if (known === undefined) {
-    const mnemonic = own(s.slice(start, end));
+    const mnemonic = detach(s.slice(start, end));
     // severity: the last dash-separated part that is a single digit 0-7, before the name
     let severity: number | undefined;
     const lastDash = dashes[dashes.length - 1];
@@ -85,11 +86,6 @@ interface KnownMnemonic {
   upper: boolean;
 }
 const mnemonicCache = new Map<string, KnownMnemonic>();
-
-/** A copy that does not keep the input chunk alive (slices share their parent's memory). */
-function own(v: string): string {
-  return (' ' + v).slice(1);
-}
 
 type Extractor = (msg: string, ev: Event) => void;
 
@@ -370,7 +366,7 @@ export function extractorFor(split: MnemonicSplit): Extractor | null {
   if (x === undefined) {
     x = EXTRACTORS[split.facility + '-' + split.name] ?? null;
     if (cache.size > 20000) cache.clear();
-    cache.set((' ' + split.mnemonic).slice(1), x); // a copy: a slice would keep its input chunk alive
+    cache.set(detach(split.mnemonic), x);
   }
   return x;
 }

@@ -11,6 +11,7 @@
  * message (a `%` mnemonic, a program tag's text, or plain text) begins.
  */
 import { scanIsoStamp, scanMonthStamp, scanYearFirstStamp, zoneOffset, type Stamp } from './time.js';
+import { detach } from '../../util/detach.js';
 
 export interface Header {
   pri?: number;
@@ -92,7 +93,7 @@ export function programAt(s: string, p: number): [string, number | undefined, nu
   const slice = s.slice(p, q);
   let name = programNames.get(slice);
   if (name === undefined) {
-    name = (' ' + slice).slice(1);
+    name = detach(slice);
     if (programNames.size > 20000) programNames.clear();
     programNames.set(name, name);
   }

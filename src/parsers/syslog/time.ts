@@ -3,6 +3,7 @@
  * NX-OS `YYYY Mon D` stamps, ISO 8601, epoch seconds/milliseconds. Hot path: hand-written scanning, no regex,
  * and an ISO-string cache per second so a line costs one short concatenation.
  */
+import { detach } from '../../util/detach.js';
 
 const MONTHS: Record<string, number> = {
   jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
@@ -58,7 +59,7 @@ export function zoneOffset(tok: string): number | undefined {
   if (hit !== undefined) return hit === null ? undefined : hit;
   const v = zoneOffsetOf(tok);
   if (zoneCache.size > 1000) zoneCache.clear();
-  zoneCache.set((' ' + tok).slice(1), v === undefined ? null : v); // a copy: the token is a slice of the input chunk
+  zoneCache.set(detach(tok), v === undefined ? null : v);
   return v;
 }
 
@@ -224,7 +225,7 @@ function zoneAfter(s: string, p: number): number | undefined {
   else {
     const tok = s.slice(p + 1, q);
     off = zoneOffset(tok);
-    if (off !== undefined) { lastZoneTok = (' ' + tok).slice(1); lastZoneOff = off; }
+    if (off !== undefined) { lastZoneTok = detach(tok); lastZoneOff = off; }
   }
   if (off === undefined) return undefined;
   zoneEnd = q;
