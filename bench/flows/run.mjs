@@ -22,7 +22,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeNetflowV9, encodeIpfix } from '../../dist/src/util/netflow-encode.js';
 import { FlowDecoder, FlowAnalytics } from '../../dist/src/pipeline/flows.js';
-import { peakRssKb } from '../lib/proc.mjs';
+import { peakRssKb, threadCpuSeconds } from '../lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -142,9 +142,16 @@ async function stepTidewatch(rate) {
     p.once('exit', (c) => { clearInterval(t); rej(new Error(`tidewatch flows collect exited ${c}: ${err.slice(0, 400)}`)); });
   });
   const warm = await warmUp(port);
+  const cpu0 = threadCpuSeconds(p.pid);
   const sent = await blast(port, rate, SECONDS, warm.packets);
   await sleep(1500);
   const rss = vmHWM(p.pid);
+  if (process.env.BENCH_DEBUG) {
+    // where the collector's CPU went in the step, per thread, in µs per datagram sent
+    const before = new Map(cpu0.map((t) => [t.tid, t.s]));
+    const per = threadCpuSeconds(p.pid).map((t) => ({ ...t, us: ((t.s - (before.get(t.tid) ?? 0)) * 1e6) / sent.packets })).filter((t) => t.us >= 0.05);
+    console.log(`threads, µs CPU per datagram (${sent.packets} datagrams): ${per.map((t) => `${t.name}/${t.tid} ${t.us.toFixed(2)}`).join(', ')}`);
+  }
   const exited = new Promise((r) => p.once('exit', r));
   p.kill('SIGTERM');
   await exited;

@@ -290,7 +290,7 @@ Examples:
       process.stderr.write(`listening udp://${reader.v6 ? `[${addr.host}]` : addr.host}:${addr.port}\n`);
       // the kernel's side of loss: the buffer it granted (capped by net.core.rmem_max) and the datagrams it dropped
       const asked = Number(opts.rcvbuf) || 0;
-      const sockText = () => `stats: ${receiveBufferText(reader.recvBufferSize(), asked, udpKernelStats(addr.port, reader.v6))}\n`;
+      const sockText = () => `stats: ${receiveBufferText(reader.recvBufferSize(), asked, udpKernelStats(addr.port, reader.v6))}\nstats: socket read by ${reader.receivePath()}\n`;
       const timers = [
         setInterval(() => { decoder.tick(); void flushStore(); }, 1000),
         ...(opts.stats ? [setInterval(() => process.stderr.write(statsText({ decoder: decoder.stats(), alerts: analytics?.alerts }) + sockText()), 10_000)] : []),

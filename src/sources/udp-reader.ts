@@ -1,6 +1,13 @@
 import { getPriority, setPriority } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import type { UdpThreadInit } from './udp-thread.js';
+import { isIP } from 'node:net';
+import { whyNoNativeUdp } from './udp-native.js';
+
+/** Shared control word (src/sources/udp-thread.ts): non-zero when the main thread asks the receive thread to stop. */
+export const CTL_CLOSE = 0;
+/** Shared control word: bytes handed over and not yet processed by the main thread. */
+export const CTL_PENDING = 1;
 
 export interface UdpReaderOptions {
   host: string;
@@ -16,6 +23,8 @@ export interface UdpReaderOptions {
   peerPort?: boolean;
   /** A socket error after the bind (the reader goes on where it can); before it, `start` rejects instead. */
   onError?: (e: Error) => void;
+  /** Use the native recvmmsg path where it is built (default true; TIDEWATCH_UDP_NATIVE=0 also turns it off). */
+  native?: boolean;
 }
 
 /**
@@ -28,30 +37,44 @@ export class UdpReader {
   private recvBuf = 0;
   private drops = 0;
   private closing?: Promise<void>;
+  private nativePath = false;
+  private why = '';
 
-  private constructor(private readonly worker: Worker, readonly v6: boolean) {}
+  private constructor(private readonly worker: Worker, readonly v6: boolean, private readonly ctl: Int32Array) {}
 
   /**
    * Binds and starts reading. `onBatch` gets `data` holding the datagrams back to back; `lengths[i]` and `peers[i]`
-   * describe the i-th. A batch counts as processed when `onBatch` returns.
+   * describe the i-th. A batch counts as processed when `onBatch` returns, and its memory is reused after that:
+   * copy whatever must outlive the call.
    */
-  static async start(o: UdpReaderOptions, onBatch: (data: Buffer, lengths: number[], peers: string[]) => void, name = `udp://${o.host}:${o.port}`): Promise<UdpReader> {
+  static async start(o: UdpReaderOptions, onBatch: (data: Buffer, lengths: ArrayLike<number>, peers: string[]) => void, name = `udp://${o.host}:${o.port}`): Promise<UdpReader> {
     const v6 = o.host.includes(':');
-    const init: UdpThreadInit = { host: o.host, port: o.port, v6, recvBuffer: o.recvBuffer, maxPending: o.maxPending ?? 0, peerPort: o.peerPort ?? true };
-    const worker = new Worker(new URL('./udp-thread.js', import.meta.url), { workerData: init });
-    const self = new UdpReader(worker, v6);
+    const sab = new SharedArrayBuffer(8);
+    const recycle = new MessageChannel();
+    const init: UdpThreadInit = { host: o.host, port: o.port, v6, recvBuffer: o.recvBuffer, maxPending: o.maxPending ?? 0, peerPort: o.peerPort ?? true, ctl: sab, native: o.native ?? true, recycle: recycle.port2 };
+    const worker = new Worker(new URL('./udp-thread.js', import.meta.url), { workerData: init, transferList: [recycle.port2] });
+    recycle.port1.unref();
+    const ctl = new Int32Array(sab);
+    const self = new UdpReader(worker, v6, ctl);
+    self.why = o.native === false ? 'native path turned off' : !isIP(o.host) ? 'host is not an IP address' : whyNoNativeUdp();
     await new Promise<void>((resolve, reject0) => {
       // a socket that cannot bind (address in use, not local) ends its thread too
       const reject = (e: Error) => { void worker.terminate(); reject0(e); };
-      worker.on('message', (m: { t: string; host?: string; port?: number; recvBuffer?: number; message?: string; buf?: ArrayBuffer; lengths?: number[]; peers?: string[]; queueDrops?: number }) => {
+      worker.on('message', (m: { t: string; host?: string; port?: number; recvBuffer?: number; native?: boolean; message?: string; buf?: ArrayBuffer; bytes?: number; lengths?: ArrayLike<number>; peers?: string[]; queueDrops?: number }) => {
         if (m.t === 'data') {
-          onBatch(Buffer.from(m.buf!), m.lengths!, m.peers!);
-          // the batch is processed when onBatch returns: the receive thread may hand over that much more
-          if (init.maxPending) worker.postMessage({ t: 'ack', bytes: m.buf!.byteLength });
+          try {
+            onBatch(Buffer.from(m.buf!, 0, m.bytes!), m.lengths!, m.peers!);
+          } finally {
+            // the batch is processed when onBatch returns: the receive thread may hand over that much more, and
+            // gets the buffer back for reuse (so `data` is only valid during onBatch)
+            Atomics.sub(ctl, CTL_PENDING, m.bytes!);
+            recycle.port1.postMessage(m.buf, [m.buf!]);
+          }
         }
         else if (m.t === 'bound') {
           self.boundAt = { host: m.host!, port: m.port! };
           self.recvBuf = m.recvBuffer ?? 0;
+          self.nativePath = m.native === true;
           resolve();
         } else if (m.t === 'closed') self.drops = m.queueDrops ?? 0;
         else if (m.t === 'error') {
@@ -70,6 +93,11 @@ export class UdpReader {
   /** The bound address (port 0 resolved). */
   address(): { host: string; port: number } {
     return this.boundAt;
+  }
+
+  /** How the socket is read: "recvmmsg (native)", or "dgram" with the reason the native path is not used. */
+  receivePath(): string {
+    return this.nativePath ? 'recvmmsg (native)' : `dgram (${this.why || 'native path not available'})`;
   }
 
   /** The receive buffer the kernel granted, in bytes. */
@@ -92,6 +120,8 @@ export class UdpReader {
       let last = Date.now();
       this.worker.on('message', (m: { t: string }) => { last = Date.now(); if (m.t === 'closed') r(); });
       this.worker.once('exit', () => r());
+      Atomics.store(this.ctl, CTL_CLOSE, 1);
+      Atomics.notify(this.ctl, CTL_CLOSE);
       this.worker.postMessage({ t: 'close' });
       const check = () => {
         if (Date.now() - last < 3000) { setTimeout(check, 1000).unref(); return; }
