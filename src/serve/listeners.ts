@@ -211,8 +211,15 @@ export class DatagramListener implements Listener {
    * Binds the socket in a worker thread (src/sources/udp-reader.ts), which reads datagrams whatever the main thread
    * is doing and hands them over in batches; they are written ahead and counted here as they arrive.
    */
-  static async start(name: string, at: Endpoint, ingest: Ingest, kind: 'syslog' | 'netflow', recvBuffer = 16 * 1024 * 1024): Promise<DatagramListener> {
-    const reader = await UdpReader.start({ host: at.host, port: at.port, recvBuffer }, (data, lengths, peers) => {
+  static async start(name: string, at: Endpoint, ingest: Ingest, kind: 'syslog' | 'netflow', recvBuffer = 16 * 1024 * 1024, log?: (line: string) => void): Promise<DatagramListener> {
+    // socket errors after the bind are reported (the listener goes on reading), at most one a minute per listener
+    let lastError = 0;
+    const onError = (e: Error) => {
+      if (!log || Date.now() - lastError < 60_000) return;
+      lastError = Date.now();
+      log(`tidewatch: ${e.message}`);
+    };
+    const reader = await UdpReader.start({ host: at.host, port: at.port, recvBuffer, onError }, (data, lengths, peers) => {
       let off = 0;
       for (let i = 0; i < lengths.length; i++) {
         DatagramListener.handle(name, kind, ingest, data.subarray(off, off + lengths[i]), peers[i]);
@@ -220,6 +227,7 @@ export class DatagramListener implements Listener {
       }
     }, name);
     const self = new DatagramListener(name, reader, ingest);
+    log?.(`tidewatch: ${name} socket read by ${reader.receivePath()}`);
     self.lastDrops = kernelUdpDrops(self.address().port, reader.v6) ?? 0;
     self.timer = setInterval(() => self.sampleDrops(), 1000);
     self.timer.unref();

@@ -192,7 +192,7 @@ export class Service {
           continue;
         }
         l = await StreamListener.start(name, at, this.ingest, tls, log);
-      } else l = await DatagramListener.start(name, at, this.ingest, name === 'netflow' ? 'netflow' : 'syslog');
+      } else l = await DatagramListener.start(name, at, this.ingest, name === 'netflow' ? 'netflow' : 'syslog', undefined, log);
       this.listeners.push(l);
       if (l instanceof StreamListener) this.streams.push(l);
       this.metrics.accepted.inc({ source: name }, 0);

@@ -30,11 +30,16 @@ test('syslog over TCP (both framings), UDP and TLS with client certificates land
   const data = mkdtempSync(join(tmpdir(), 'tw-svc-'));
   const certs = makeCerts(data);
   const site = siteFromObject({ serve: { tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, client_cert: 'required' } } });
+  const logged: string[] = [];
   const svc = await Service.start({
-    site, data, log: () => undefined,
+    site, data, log: (l) => logged.push(l),
     listen: [...OFF, 'syslog-tcp=127.0.0.1:0', 'syslog-udp=127.0.0.1:0', 'syslog-tls=127.0.0.1:0', 'http=127.0.0.1:0'],
   });
   try {
+    // the UDP listener says how its socket is read: recvmmsg where the native part is built (Linux, npm ci)
+    const how = logged.find((l) => l.startsWith('tidewatch: syslog-udp socket read by'));
+    assert.ok(how, logged.join('\n'));
+    if (process.platform === 'linux' && process.env.TIDEWATCH_UDP_NATIVE !== '0') assert.match(how, /recvmmsg \(native\)/);
     const ios = corpusLines('ios__elastic-integrations__test-cisco-ios.log');
     const nxos = corpusLines('nxos__elastic-integrations__test-nexus.log');
     const junos = corpusLines('junos__elastic-integrations__test-system.log');
