@@ -32,9 +32,9 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
   if (!pct && !lenient) return undefined;
   const start = pct ? p + 1 : p;
   let q = start;
-  // hot path (bench/hunt round 5): the first and the last two dashes, and a hash of the id for the cache below,
-  // kept while walking the id (was: an array of every dash, about 150 bytes of garbage per line)
-  let dashes = 0, firstDash = -1, prevDash = -1, lastDash = -1, hash = 0;
+  // hot path (bench/hunt round 5): the first and the last two dashes kept while walking the id (was: an array of
+  // every dash, about 150 bytes of garbage per line)
+  let dashes = 0, firstDash = -1, prevDash = -1, lastDash = -1;
   while (q < s.length) {
     const c = s.charCodeAt(q);
     if (c === 45) {
@@ -44,7 +44,6 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
       lastDash = q;
       dashes++;
     } else if (!isMnemChar(c)) break;
-    hash = (Math.imul(hash, 31) + c) | 0;
     q++;
   }
   const end = q;
@@ -57,15 +56,7 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
   // hot path: a log repeats a few hundred message ids; their parts are computed once and shared (three slices less
   // per line; on its own within the noise of bench/hunt, about 1%), so the strings
   // later map lookups use (extractors, routing, facility sets) carry a cached hash instead of being fresh slices
-  // looked up by the hash and compared in place: no slice of the line and no string hashing per line
-  let bucket = mnemonicCache.get(hash);
-  let known: KnownMnemonic | undefined;
-  if (bucket !== undefined) {
-    for (let b = 0; b < bucket.length; b++) {
-      const k = bucket[b];
-      if (k.mnemonic.length === end - start && s.startsWith(k.mnemonic, start)) { known = k; break; }
-    }
-  }
+  let known = mnemonicCache.get(s.slice(start, end));
   if (known === undefined) {
     const mnemonic = detach(s.slice(start, end));
     // severity: the last dash-separated part that is a single digit 0-7, before the name
@@ -78,9 +69,8 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
       }
     }
     known = { mnemonic, severity, facility: mnemonic.slice(0, firstDash - start), name: mnemonic.slice(lastDash + 1 - start), upper: /^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)+$/.test(mnemonic) };
-    if (++mnemonicCount > 20000) { mnemonicCache.clear(); mnemonicCount = 1; bucket = undefined; }
-    if (bucket === undefined) { bucket = []; mnemonicCache.set(hash, bucket); }
-    bucket.push(known);
+    if (mnemonicCache.size > 20000) mnemonicCache.clear();
+    mnemonicCache.set(mnemonic, known);
   }
   if (known.severity === undefined) {
     if (pct) {
@@ -101,9 +91,7 @@ interface KnownMnemonic {
   /** Matches the upper-case form the lenient (no `%`) syntax requires. */
   upper: boolean;
 }
-/** Known message ids by a hash of their text (several ids may share a hash). */
-const mnemonicCache = new Map<number, KnownMnemonic[]>();
-let mnemonicCount = 0;
+const mnemonicCache = new Map<string, KnownMnemonic>();
 
 type Extractor = (msg: string, ev: Event) => void;
 

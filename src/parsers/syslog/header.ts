@@ -167,7 +167,13 @@ export function scanHeader(s: string, refMs: number): Header {
     if (isDigit(c)) {
       const e = seqAt(s, p);
       if (e > 0) {
-        if (h.seq === undefined) h.seq = Number(s.slice(p, e - 1));
+        if (h.seq === undefined) {
+          // hot path (bench/hunt round 5): the digits read in place (Number of a slice was a sixth of this scan);
+          // at most 12 digits, so the value is exact
+          let v = 0;
+          for (let d = p; d < e - 1; d++) v = v * 10 + (s.charCodeAt(d) - 48);
+          h.seq = v;
+        }
         p = e; sawStampSinceHost = false;
         continue;
       }
