@@ -371,6 +371,8 @@ export class SigmaEngine {
       scanner = ids.length <= 64 && lits.every((l) => l.length >= SKIP_MIN_LENGTH) ? new SkipScanner(lits, ids, this.scanner) : this.scanner;
     }
     plan = { rules, scanner };
+    // bounded like the route caches (each SkipScanner holds a 16 KB table); plans in use stay with their routes
+    if (this.plans.size > 1000) this.plans.clear();
     this.plans.set(key, plan);
     return plan;
   }
