@@ -78,3 +78,36 @@ test('prefilter: the skipping scanner agrees with a naive search on random texts
     }
   }
 });
+
+test('prefilter in the engine: a route of long literals (skipping scanner) and one with short ones (automaton) decide alike', async () => {
+  const { HuntEngine } = await import('../../../src/pipeline/hunt.js');
+  const { parseEvent } = await import('../../../src/parsers/index.js');
+  const rule = (id: string, cat: string, words: string[]) => `title: r${id}\nid: 00000000-0000-4000-8000-00000000000${id}\nstatus: test\nlevel: high\nlogsource:\n  category: ${cat}\ndetection:\n  k:\n${words.map((w) => `    - '${w}'`).join('\n')}\n  condition: k\n`;
+  const engine = HuntEngine.fromTexts([
+    { path: 'a.yml', text: rule('1', 'device_syslog', ['guestshell activated', 'webui_wsma']) }, // long: SkipScanner
+    { path: 'b.yml', text: rule('2', 'device_command', ['dir', 'guestshell']) }, // 'dir' is short: the automaton
+  ]);
+  const ctx = { refMs: Date.UTC(2026, 10, 23, 12) };
+  const lines = [
+    '<189>1: r1: Nov 23 11:00:00.000 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface Gi0/1, changed state to up',
+    '<189>2: r1: Nov 23 11:00:01.000 UTC: %IM-5-IOX_INST_NOTICE: GuestShell Activated on switch 1',
+    '<189>3: r1: Nov 23 11:00:02.000 UTC: %WEBUI-6-INSTALL: WEBUI_WSMA_HTTP request',
+    '<189>4: r1: Nov 23 11:00:03.000 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:bob  logged command:DIR bootflash:',
+    '<189>5: r1: Nov 23 11:00:04.000 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:bob  logged command:show clock',
+  ];
+  const fired: string[] = [];
+  // which scanner each route got (route() is private: reached through a cast)
+  const routeOf = (l: string) => (engine.sigma as unknown as { route(e: unknown): { scanner: unknown } }).route(parseEvent(l, ctx));
+  assert.ok(routeOf(lines[0]).scanner instanceof SkipScanner, 'the syslog route has only long literals');
+  assert.ok(routeOf(lines[3]).scanner instanceof LiteralScanner, "the command route has 'dir'");
+  lines.forEach((l, i) => {
+    const ev = parseEvent(l, ctx);
+    assert.notEqual(typeof ev, 'string', l);
+    for (const a of engine.process(ev as Exclude<typeof ev, string>, { file: 't', line: i + 1 })) fired.push(`${i + 1}:${a.rule.title}`);
+  });
+  // the device_syslog rule sees every line and fires on 2 and 3 (case-folded); the command rule sees lines 4 and 5
+  assert.deepEqual(fired, ['2:r1', '3:r1', '4:r2']);
+  const st = engine.sigma.stats;
+  assert.equal(st.evaluated, 3, 'only lines holding one of their rule\'s literals are evaluated');
+  assert.equal(st.prefiltered, 4, 'r1 skipped on lines 1, 4, 5; r2 on line 5');
+});
