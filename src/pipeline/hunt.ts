@@ -3,7 +3,7 @@
  * `HuntEngine` is what the CLI, the live service and the drill scorer share; `huntFiles` runs it over files,
  * merging several inputs by event time so correlations see one time-ordered stream.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve, extname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,12 +168,23 @@ export function entitiesOf(ev: Event): NonNullable<Alert['entities']> {
   return out;
 }
 
+const attackCache = new WeakMap<string[], string[]>();
+
+/** attackIds of a rule's tags, computed once per rule (a regular expression per tag and alert before); a fresh copy each. */
+function attackIdsOf(tags: string[]): string[] {
+  let ids = attackCache.get(tags);
+  if (ids === undefined) { ids = attackIds(tags); attackCache.set(tags, ids); }
+  return ids.slice();
+}
+
 /** A Sigma match as the common Alert (detector `sigma`, ATT&CK ids from the rule's tags). */
 export function toAlert(m: SigmaMatch): Alert {
   const r = m.rule;
   const ruleId = r.id ?? r.name ?? r.title;
   const src = m.source;
-  const id = createHash('sha1').update(`sigma|${ruleId}|${src?.file ?? ''}|${src?.line ?? ''}|${m.time}|${m.correlation ? JSON.stringify(m.correlation.group) : ''}`).digest('hex').slice(0, 16);
+  // hot path (every alert; bench/hunt round 5): the one-shot hash (Node 20.12+) is the same SHA-1 of the same UTF-8
+  // text without a Hash object per alert: about 0.35 instead of 1 us
+  const id = hash('sha1', `sigma|${ruleId}|${src?.file ?? ''}|${src?.line ?? ''}|${m.time}|${m.correlation ? JSON.stringify(m.correlation.group) : ''}`, 'hex').slice(0, 16);
   const level = r.level ?? (m.kind === 'correlation' ? 'high' : 'medium');
   const entities = entitiesOf(m.event);
   const alert: Alert = {
@@ -182,7 +193,7 @@ export function toAlert(m: SigmaMatch): Alert {
     detector: 'sigma',
     rule: { id: ruleId, title: r.title, level: levelToSeverity(level), tags: r.tags, author: r.author, kind: m.kind },
     severity: levelToSeverity(level),
-    attack: attackIds(r.tags),
+    attack: attackIdsOf(r.tags),
     device: typeof m.event.host === 'string' ? m.event.host : undefined,
     entities,
     source: src,

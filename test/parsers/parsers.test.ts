@@ -174,3 +174,18 @@ test('the English of log messages around the word password is not taken for a se
   for (const m of ['Accepted password for mallory from 203.0.113.5 port 51504 ssh2', 'Failed password for invalid user root from 198.51.100.7 port 22 ssh2',
     'password changed for user netops', 'Password authentication failed for user admin']) assert.equal(redactSecrets(m), m);
 });
+
+test('message ids: parts from the first and last dashes, and cached ids stay apart', async () => {
+  const { splitMnemonic } = await import('../../src/parsers/syslog/cisco.js');
+  const a = splitMnemonic('%FAC-5-XAa: one', 0), b = splitMnemonic('%FAC-5-XBB: two', 0), a2 = splitMnemonic('%FAC-5-XAa: three', 0);
+  assert.deepEqual([a?.mnemonic, a?.name, a?.severity, a?.facility], ['FAC-5-XAa', 'XAa', 5, 'FAC']);
+  assert.deepEqual([b?.mnemonic, b?.name, b?.severity], ['FAC-5-XBB', 'XBB', 5]);
+  assert.equal(a2?.mnemonic, 'FAC-5-XAa');
+  assert.equal(a2?.text, '%FAC-5-XAa: three'.indexOf('three'));
+  // the parts come from the first and last two dashes
+  const x = splitMnemonic('%ROUTING-BGP-5-ADJCHANGE : neighbor 1.2.3.4 Up', 0);
+  assert.deepEqual([x?.facility, x?.name, x?.severity], ['ROUTING', 'ADJCHANGE', 5]);
+  assert.equal(splitMnemonic('%NO-SEVERITY-HERE: x', 0), undefined, 'a % id needs a severity digit');
+  assert.equal(splitMnemonic('%A--5-B: x', 0), undefined, 'empty part');
+  assert.equal(ev('<189>1: r1: Nov 23 11:00:00.000 UTC: %FAC-5-XBB: two').mnemonic, 'FAC-5-XBB');
+});

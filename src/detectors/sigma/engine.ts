@@ -7,7 +7,7 @@ import { EvalCtx, fieldGetter, multiGetter, type FieldGetter } from './context.j
 import { compileDetection, CompileError, type Test } from './compile.js';
 import type { ItemEnv } from './items.js';
 import { Pipeline, type Selector } from './pipeline.js';
-import { LiteralScanner } from './prefilter.js';
+import { LiteralScanner, SkipScanner, SKIP_MIN_LENGTH, type Scanner } from './prefilter.js';
 import { CorrelationState, type CorrelationFire, type CorrelationSnapshot, type EventRef } from './correlation.js';
 import { logsourceWithin, type CorrelationRule, type DetectionRule, type Logsource, type ParsedRules, type RuleMeta } from './rules.js';
 import type { RuleProblem } from './yaml.js';
@@ -55,6 +55,17 @@ interface CompiledRule {
   feeds: { state: CorrelationState; ref: number }[];
 }
 
+/**
+ * The rules one logsource route tests, with the scanner for their literals: the engine's automaton, or (hot path,
+ * bench/hunt round 5) a SkipScanner when the route's literals are few and all long enough to skip over text.
+ * Shared by every route key with the same rules.
+ */
+interface RoutePlan {
+  rules: CompiledRule[];
+  /** null when no rule of the route has literals. */
+  scanner: Scanner | null;
+}
+
 interface CorrNode {
   state: CorrelationState;
   alerts: boolean;
@@ -82,8 +93,10 @@ export class SigmaEngine {
   /** Rules whose logsource no pipeline entry produces (they only see JSON events with a matching logsource). */
   readonly unrouted: DetectionRule[] = [];
   readonly filtersApplied: number;
-  private scanner: LiteralScanner;
-  private routeCache = new Map<string, CompiledRule[]>();
+  readonly scanner: LiteralScanner;
+  private routeCache = new Map<string, RoutePlan>();
+  /** Plans by the indexes of their rules (few distinct rule sets; each builds its scanner once). */
+  private plans = new Map<string, RoutePlan>();
   private routeTree = new Map<unknown, unknown>();
   private routeTreeSize = 0;
   private ctx = new EvalCtx({});
@@ -278,7 +291,7 @@ export class SigmaEngine {
    * Hot path for parsed device events: the route cached in a tree of maps keyed by the values of the pipeline's
    * routing fields (no key string or closure per event).
    */
-  private routeParsed(ev: Event, f: string[]): CompiledRule[] {
+  private routeParsed(ev: Event, f: string[]): RoutePlan {
     const last = f.length - 1;
     let node = this.routeTree;
     for (let i = 0; i < last; i++) {
@@ -288,22 +301,34 @@ export class SigmaEngine {
       node = nx;
     }
     const v = ev[f[last]];
-    let list = node.get(v) as CompiledRule[] | undefined;
-    if (list === undefined) {
-      list = this.rules.filter((r) => r.selectors.some((s) => s.matches(ev)));
+    let plan = node.get(v) as RoutePlan | undefined;
+    if (plan === undefined) {
+      plan = this.selectPlan(ev);
       if (++this.routeTreeSize > 50_000) { this.routeTree = new Map(); this.routeTreeSize = 0; }
-      node.set(ownKey(v), list);
+      node.set(ownKey(v), plan);
     }
-    return list;
+    return plan;
+  }
+
+  /** The plan of the rules whose pipeline selectors match a parsed event (apart: its closure needs a context). */
+  private selectPlan(ev: Event): RoutePlan {
+    return this.planFor(this.rules.filter((r) => r.selectors.some((s) => s.matches(ev))));
   }
 
   /** The rules an event is tested against (logsource routing), cached per route key. */
-  private route(ev: Event): CompiledRule[] {
-    const ls = ev.logsource as Logsource | undefined;
-    if (ls === undefined && typeof ev.platform === 'string' && typeof ev.kind === 'string' && KNOWN_PLATFORMS.has(ev.platform)) {
+  private route(ev: Event): RoutePlan {
+    // hot path (bench/hunt round 5): the other cases live in routeOther, whose closures made this function allocate
+    // a context object on every call (about 90 bytes of garbage per line)
+    if (ev.logsource === undefined && typeof ev.platform === 'string' && typeof ev.kind === 'string' && KNOWN_PLATFORMS.has(ev.platform)) {
       const f = this.opts.pipeline.routeFields;
       if (f.length) return this.routeParsed(ev, f);
     }
+    return this.routeOther(ev);
+  }
+
+  /** route() for events with a logsource, JSON events and anything else: cached per route key string. */
+  private routeOther(ev: Event): RoutePlan {
+    const ls = ev.logsource as Logsource | undefined;
     let key: string;
     let pick: (r: CompiledRule) => boolean;
     if (ls && typeof ls === 'object') {
@@ -324,13 +349,32 @@ export class SigmaEngine {
       key = '*';
       pick = () => true;
     }
-    let list = this.routeCache.get(key);
-    if (!list) {
-      list = this.rules.filter(pick);
+    let plan = this.routeCache.get(key);
+    if (!plan) {
+      plan = this.planFor(this.rules.filter(pick));
       if (this.routeCache.size > 50_000) this.routeCache.clear();
-      this.routeCache.set(detach(key), list); // the key holds slices of the input chunk
+      this.routeCache.set(detach(key), plan); // the key holds slices of the input chunk
     }
-    return list;
+    return plan;
+  }
+
+  /** The plan of a route's rules (one per distinct rule set). */
+  private planFor(rules: CompiledRule[]): RoutePlan {
+    const key = rules.map((r) => r.idx).join(',');
+    let plan = this.plans.get(key);
+    if (plan) return plan;
+    const ids = [...new Set(rules.flatMap((r) => (r.lits ? [...r.lits] : [])))];
+    let scanner: Scanner | null = null;
+    if (ids.length) {
+      const lits = ids.map((id) => this.scanner.literals[id]);
+      // a few long literals: skip over the text; else (short ones, or many) the automaton's one pass
+      scanner = ids.length <= 64 && lits.every((l) => l.length >= SKIP_MIN_LENGTH) ? new SkipScanner(lits, ids, this.scanner) : this.scanner;
+    }
+    plan = { rules, scanner };
+    // bounded like the route caches (each SkipScanner holds a 16 KB table); plans in use stay with their routes
+    if (this.plans.size > 1000) this.plans.clear();
+    this.plans.set(key, plan);
+    return plan;
   }
 
   /** Event time in ms (our parsers: `time`; JSON Lines: the time field), or undefined. */
@@ -353,19 +397,23 @@ export class SigmaEngine {
   /** Evaluates one event; returns the detections that alert and the correlations it completes. */
   process(ev: Event, source?: SourceRef): SigmaMatch[] {
     this.stats.events++;
-    const cands = this.route(ev);
+    const plan = this.route(ev);
+    const cands = plan.rules;
     let out: SigmaMatch[] | undefined;
     const n = cands.length;
     if (n) {
       const raw = ev.raw;
-      let scanned = false;
+      // -1: not scanned yet; else the number of literal occurrences the route's scanner found
+      let hits = -1;
       const seen = this.scanner.seen;
       let ctxReady = false;
       for (let i = 0; i < n; i++) {
         const r = cands[i];
         const lits = r.lits;
         if (lits !== null && typeof raw === 'string') {
-          if (!scanned) { this.scanner.scan(raw); scanned = true; }
+          if (hits < 0) hits = (plan.scanner as Scanner).scan(raw);
+          // hot path: most lines hold none of the route's literals, and then no rule with literals is looked into
+          if (hits === 0) { this.stats.prefiltered++; continue; }
           const e = this.scanner.epoch;
           let hit = false;
           for (let j = 0; j < lits.length; j++) if (seen[lits[j]] === e) { hit = true; break; }
