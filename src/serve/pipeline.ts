@@ -254,7 +254,9 @@ export class Pipeline {
             continue;
           }
           const ev = r.event;
-          pushEvent(cols, typeof ev.time === 'string' ? ev.time : receivedIso, typeof ev.host === 'string' ? ev.host : null, file, listener, JSON.stringify(ev), null, null);
+          // hot path: the line is stored as it came, with the parsed time and host as columns; the event itself is
+          // derived again on read (src/serve/stored-events.ts), not serialized and stored here (3.5x the bytes)
+          pushEvent(cols, typeof ev.time === 'string' ? ev.time : receivedIso, typeof ev.host === 'string' ? ev.host : null, file, listener, null, line, null);
           if (canStage && cols.n >= STAGE_EVERY) {
             staged.push(this.o.store.stage!({ events: [], columns: cols, flows: [] }));
             stagedCount += cols.n;
