@@ -45,8 +45,14 @@ const stored = async () => {
 };
 /** CPU seconds of the service's main thread (its task id is the pid). */
 const mainCpu = () => cpuSeconds(`${svc.pid}/task/${svc.pid}`);
+/** CPU seconds per thread, by task id, with the thread's name. */
+const threads = () => Object.fromEntries(readdirSync(`/proc/${svc.pid}/task`).map((t) => {
+  let name = '?';
+  try { name = readFileSync(`/proc/${svc.pid}/task/${t}/comm`, 'utf8').trim(); } catch { /* gone */ }
+  return [t, { name, cpu: cpuSeconds(`${svc.pid}/task/${t}`) }];
+}));
 await sleep(1000);
-const cpu0 = cpuSeconds(svc.pid), main0 = mainCpu();
+const cpu0 = cpuSeconds(svc.pid), main0 = mainCpu(), th0 = threads();
 const t0 = performance.now();
 const s = await new Promise((res, rej) => { const c = connect({ host: '127.0.0.1', port: ports['syslog-tcp'] }, () => res(c)); c.on('error', rej); });
 for (let i = 0; i < LINES; i += 2000) {
@@ -63,6 +69,10 @@ while ((n = await stored()) < LINES) {
 }
 const t1 = performance.now();
 const cpu = cpuSeconds(svc.pid) - cpu0, mcpu = mainCpu() - main0;
+// per thread: the busiest ones by name (µs per line); threads started during the run count from 0
+const th1 = threads();
+const perThread = Object.entries(th1).map(([t, v]) => ({ t, name: v.name, us: ((v.cpu - (th0[t]?.cpu ?? 0)) * 1e6) / LINES }))
+  .filter((x) => x.us >= 0.3).sort((a, b) => b.us - a.us).map((x) => `${x.t === String(svc.pid) ? 'main' : x.name}:${x.us.toFixed(1)}`);
 const rss = Math.round(peakRssKb(svc.pid) / 1024);
 svc.kill('SIGTERM');
 await new Promise((r) => svc.on('exit', r));
@@ -70,6 +80,6 @@ const dbBytes = readdirSync(data).filter((f) => f.endsWith('.duckdb') || f.endsW
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 console.log(JSON.stringify({
   root, lines: LINES, lines_per_s: Math.round(LINES / ((t1 - t0) / 1000)), cpu_us_per_line: +((cpu * 1e6) / LINES).toFixed(1),
-  main_us_per_line: +((mcpu * 1e6) / LINES).toFixed(1), peak_rss_mb: rss, db_mb: +(dbBytes / 1048576).toFixed(1), load,
+  main_us_per_line: +((mcpu * 1e6) / LINES).toFixed(1), peak_rss_mb: rss, threads: perThread.join(' '), db_mb: +(dbBytes / 1048576).toFixed(1), load,
 }));
 rmSync(work, { recursive: true, force: true });
