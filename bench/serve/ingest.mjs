@@ -4,6 +4,7 @@
 // {table="events"} counts them all. Prints one JSON line: lines/s, CPU µs per line over all threads of the service
 // and of its main thread alone (from /proc), peak RSS, and the database file's size.
 // Usage: node bench/serve/ingest.mjs [LINES=400000] [--root DIR (a checkout with dist/ built; default this one)]
+//        [--cpu-prof DIR (V8 CPU profiles of the service's threads, written at exit)]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -15,6 +16,8 @@ import { cpuSeconds, peakRssKb } from '../lib/proc.mjs';
 const args = process.argv.slice(2);
 const ri = args.indexOf('--root');
 const root = ri >= 0 ? resolve(args.splice(ri, 2)[1]) : resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const pi = args.indexOf('--cpu-prof');
+const profDir = pi >= 0 ? resolve(args.splice(pi, 2)[1]) : undefined;
 const LINES = Number(args[0] ?? 400_000);
 const main = join(root, 'dist/src/cli/main.js');
 if (!existsSync(main)) throw new Error(`build first: ${main} is missing`);
@@ -22,15 +25,19 @@ const shared = ['/work/shared', resolve(root, '../shared'), resolve(root, '../..
 if (!shared) throw new Error('gen_syslog.py not found (../shared/tools)');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let svc;
+// a service that stopped taking lines would leave the sender waiting for 'drain' for ever
+setTimeout(() => { console.error('ingest: gave up after 300 s'); svc?.kill('SIGKILL'); process.exit(1); }, 300_000).unref();
 const work = mkdtempSync(join(tmpdir(), 'tw-ingest-'));
 const pool = execFileSync('python3', [join(shared, 'tools/gen_syslog.py'), String(Math.min(LINES, 200_000))], { maxBuffer: 1 << 30, encoding: 'utf8' }).trimEnd().split('\n');
 const site = join(work, 'tidewatch.yml');
 writeFileSync(site, 'delivery:\n  jsonl:\n    - {name: bench, path: ' + JSON.stringify(join(work, 'alerts.jsonl')) + '}\n');
 const data = join(work, 'data');
 const token = execFileSync(process.execPath, [main, 'token', 'create', '--role', 'viewer', '--data', data], { encoding: 'utf8' }).trim();
-const svc = spawn(process.execPath, [main, 'serve', '--site', site, '--data', data, '--listen', 'syslog-tcp=127.0.0.1:0',
+svc = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), main, 'serve', '--site', site, '--data', data, '--listen', 'syslog-tcp=127.0.0.1:0',
   '--listen', 'syslog-udp=off', '--listen', 'netflow=off', '--listen', 'http=127.0.0.1:0', '--listen', 'syslog-tls=off'],
 { stdio: ['ignore', 'ignore', 'pipe'] });
+if (process.env.TW_ECHO) svc.stderr.on('data', (t) => process.stderr.write(t));
 const ports = {};
 let err = '';
 svc.stderr.setEncoding('utf8');
