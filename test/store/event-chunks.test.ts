@@ -50,6 +50,15 @@ test('events in columns are stored as given: nulls, one repeated value, differin
       assert.equal(r.raw, c.raw[i], `raw ${i}`);
       assert.equal(r.error, c.error[i], `error ${i}`);
     }
+    // NUL and characters outside the BMP, in a column of one value (a constant vector) and in differing values
+    const odd = (raw: string[]): EventColumns => ({
+      n: raw.length, time: raw.map(() => '2026-01-01T00:00:00.000Z'), host: raw.map(() => null), file: raw.map(() => 'f'), line: raw.map(() => null),
+      listener: raw.map(() => 'odd'), event: raw.map(() => null), raw, error: raw.map(() => null),
+    });
+    await s.insertEventColumns(odd(['same\u0000x \u{1F600}', 'same\u0000x \u{1F600}']));
+    await s.insertEventColumns(odd(['a\u0000b', 'é ü \u{1F600}']));
+    const back = (await s.conn.runAndReadAll(`SELECT raw FROM events WHERE listener = 'odd'`)).getRowObjects().map((r) => r.raw).sort();
+    assert.deepEqual(back, ['a\u0000b', 'same\u0000x \u{1F600}', 'same\u0000x \u{1F600}', 'é ü \u{1F600}'].sort());
   } finally {
     await s.close();
   }
