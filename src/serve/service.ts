@@ -36,7 +36,7 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Console folder to serve at `/` (default: console/dist when built; null: none). */
   consoleDir?: string | null;
-  /** Pipeline queue depth at which TCP/TLS readers pause (default 100,000 records). */
+  /** Pipeline queue depth at which TCP/TLS readers pause (default 30,000 records: DEFAULT_HIGH_WATER). */
   highWater?: number;
   /** Largest batch the pipeline takes at once (records; default 20,000). */
   maxBatch?: number;
@@ -61,6 +61,11 @@ function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
 const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 /** Batches the pipeline prepares while earlier ones are being committed in the store thread. */
 const MAX_INFLIGHT = 3;
+/**
+ * UDP datagrams are refused (counted `queue_full`) while this many records wait for the pipeline: UDP has no flow
+ * control, so it may queue further than the TCP high-water mark (five times the former 100,000).
+ */
+const UDP_QUEUE_LIMIT = 500_000;
 
 export class Service {
   readonly bound: Partial<Record<ListenerName, Endpoint>> = {};
@@ -96,7 +101,7 @@ export class Service {
       onCommitted: (pos) => this.committed(pos),
       log: (l) => this.log(l),
     });
-    this.ingest = new Ingest(this.wal, this.pipeline, metrics);
+    this.ingest = new Ingest(this.wal, this.pipeline, metrics, { udpLimit: UDP_QUEUE_LIMIT });
     // the accepted counters continue from what the store checkpointed plus what the log holds beyond it
     for (const [source, n] of Object.entries(checkpoint?.accepted ?? {})) metrics.accepted.inc({ source }, n);
     for (const b of recovered) metrics.accepted.inc({ source: b.source }, b.records.length);

@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import type { SiteConfig } from '../model/site.js';
 import type { IncidentManager } from '../correlation/manager.js';
 import type { Store } from '../store/store.js';
-import { parseLine } from '../parsers/index.js';
 import { FlowAnalytics, FlowDecoder } from '../pipeline/flows.js';
 import { pullTaxii } from '../sources/taxii.js';
 import { parseDuration } from '../correlation/rules.js';
@@ -18,6 +17,7 @@ import type { Metrics } from './metrics.js';
 import type { EventDetector, Stages } from './pipeline.js';
 import { sigmaStage, type SigmaStageInfo } from './roles/stages.js';
 import { AccessTail, accessOperators, accessSettings } from './access.js';
+import { parseLiveLine } from './stored-events.js';
 
 export interface Background {
   name: string;
@@ -80,7 +80,7 @@ export async function buildWiring(o: { site: SiteConfig; store: Store; metrics: 
   if (sigma.detector) eventDetectors.unshift(sigma.detector);
 
   const stages: Stages = {
-    parseLine: (line, ctx) => parseLine(line, { refMs: ctx.refMs, file: ctx.source }),
+    parseLine: parseLiveLine,
     eventDetectors,
     flowDecoder: {
       decode: (packet, exporter, receivedMs) => decoder.feed(packet, exporter, receivedMs),

@@ -2,10 +2,11 @@ import type { StoredEvent } from './store.js';
 
 /**
  * A batch of events column by column, as plain strings and numbers: the form in which the live pipeline collects
- * events and hands them to the store thread (src/store/duckdb/worker-store.ts). A hot path: each event is serialized
- * once, with JSON.stringify, right after detection, so the parsed object dies young instead of being held (and
- * copied by the garbage collector) until its batch is committed; arrays of strings also cross a thread boundary much
- * more cheaply than nested objects.
+ * events and hands them to the store thread (src/store/duckdb/worker-store.ts). A hot path: each event goes into
+ * the columns right after detection (the live service keeps the line as it came and the indexed fields, not the
+ * parsed event: src/serve/stored-events.ts), so the parsed object dies young instead of being held (and copied by
+ * the garbage collector) until its batch is committed; arrays of strings also cross a thread boundary much more
+ * cheaply than nested objects. Rows given as StoredEvent objects (insertEvents) keep their event, as JSON text.
  */
 export interface EventColumns {
   n: number;

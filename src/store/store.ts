@@ -12,7 +12,10 @@ export interface StoredEvent {
   host?: string;
   source: SourceRef & { listener?: string };
   event?: Event;
-  /** Raw line, kept when parsing failed (`unparsed`), so nothing accepted is lost. */
+  /**
+   * The line as received: kept when parsing failed (`unparsed`), so nothing accepted is lost, and the only form of
+   * the event in rows `tidewatch serve` writes (its event is derived again on read: src/serve/stored-events.ts).
+   */
   raw?: string;
   error?: string;
 }

@@ -1,17 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SiteConfig } from '../../model/site.js';
-import { parseLine } from '../../parsers/index.js';
 import { FlowAnalytics, FlowDecoder } from '../../pipeline/flows.js';
 import { HuntEngine, SHIPPED_RULES, findRuleFiles, type ReadRules } from '../../pipeline/hunt.js';
 import type { IntelHolder } from '../intel.js';
 import type { EventDetector, Stages } from '../pipeline.js';
+import { parseLiveLine } from '../stored-events.js';
 
 /** What a collector runs: the line parser and the NetFlow/IPFIX decoder (no detectors). */
 export function collectorStages(): Stages {
   const decoder = new FlowDecoder();
   return {
-    parseLine: (line, ctx) => parseLine(line, { refMs: ctx.refMs, file: ctx.source }),
+    parseLine: parseLiveLine,
     eventDetectors: [],
     flowDecoder: { decode: (packet, exporter, receivedMs) => decoder.feed(packet, exporter, receivedMs), drops: () => decoder.dropDeltas() },
     flowDetectors: [],

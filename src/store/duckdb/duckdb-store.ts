@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  BIGINT, DuckDBDataChunk, DuckDBInstance, DuckDBTimestampTZValue, INTEGER, SMALLINT, TIMESTAMPTZ, UBIGINT, VARCHAR,
+  DuckDBDataChunk, DuckDBInstance, DuckDBTimestampTZValue, INTEGER, SMALLINT, TIMESTAMPTZ, UBIGINT, VARCHAR,
   type DuckDBConnection, type DuckDBType, type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Alert } from '../../model/alert.js';
@@ -14,6 +14,7 @@ import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '..
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
+import { eventChunks } from './event-chunks.js';
 import { batchColumns, eventColumnsOf, type EventColumns } from '../columns.js';
 
 const SAFE_TABLE = /^[a-z_][a-z0-9_]*$/;
@@ -519,7 +520,6 @@ export class DuckDbStore implements Store {
   }
 }
 
-const EVENT_TYPES: DuckDBType[] = [TIMESTAMPTZ, VARCHAR, VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR];
 const FLOW_TYPES: DuckDBType[] = [VARCHAR, TIMESTAMPTZ, TIMESTAMPTZ, VARCHAR, VARCHAR, INTEGER, INTEGER, SMALLINT, UBIGINT, UBIGINT, INTEGER, INTEGER, SMALLINT, SMALLINT, INTEGER];
 
 function tstz(iso: string): DuckDBTimestampTZValue | null {
@@ -533,28 +533,6 @@ interface ChunkedCommit {
   text: number;
   flows: readonly FlowRecord[];
   checkpoint?: CommitBatch['checkpoint'];
-}
-
-/** Events given in columns as DuckDB data chunks of up to 2048 rows. */
-function eventChunks(c: EventColumns): DuckDBDataChunk[] {
-  const out: DuckDBDataChunk[] = [];
-  for (let off = 0; off < c.n; off += 2048) {
-    const end = Math.min(c.n, off + 2048);
-    const time: DuckDBValue[] = new Array(end - off);
-    const line: DuckDBValue[] = new Array(end - off);
-    for (let i = off; i < end; i++) {
-      time[i - off] = tstz(c.time[i]);
-      const l = c.line[i];
-      line[i - off] = l === null ? null : BigInt(l);
-    }
-    const chunk = DuckDBDataChunk.create(EVENT_TYPES, end - off);
-    chunk.setColumns([
-      time, c.host.slice(off, end), c.file.slice(off, end), line, c.listener.slice(off, end),
-      c.event.slice(off, end), c.raw.slice(off, end), c.error.slice(off, end),
-    ]);
-    out.push(chunk);
-  }
-  return out;
 }
 
 /**

@@ -5,8 +5,8 @@ import { batchColumns, eventColumnsOf, packColumns } from '../columns.js';
 /**
  * The embedded DuckDB store run in a thread of its own (src/store/duckdb/store-worker.ts), for `tidewatch serve`.
  * Every Store method is forwarded as a message and answered there; the live pipeline's commits hand the events over
- * in columns (src/store/columns.ts), so the main thread pays for one JSON.stringify per event and a copy of
- * some strings, not for DuckDB's appends, commits and checkpoints (about 20 µs of CPU per event, measured in
+ * in columns (src/store/columns.ts), so the main thread pays for a copy of some strings per event, not for building
+ * DuckDB's data chunks, appends, commits and checkpoints (about 8 µs of CPU per event, measured in
  * docs/BENCHMARKS.md). The database file, its schema and every query are the same as DuckDbStore's in process.
  */
 export class WorkerStore {
@@ -63,7 +63,7 @@ export class WorkerStore {
     });
   }
 
-  /** Hot path: the events go over in columns (one JSON.stringify each), not as objects. */
+  /** Hot path: the events go over in columns, not as objects. */
   async commitBatch(b: CommitBatch): Promise<void> {
     if (b.staged !== undefined) {
       if (b.events.length || b.columns || b.flows.length) throw new Error('store: a staged commit carries no other events or flows');
