@@ -4,9 +4,10 @@
  * `events` (docs/BENCHMARKS.md, serve): it parses each ISO time with `Date.parse` (0.7 µs), builds a value object
  * per timestamp, and sets every item one by one, with BigInt arithmetic per item for the null mask and one native
  * call per string, also for columns that are all null or hold one value for the whole chunk (the source file and
- * listener of a block). Here the vectors are written through the bindings underneath (@duckdb/node-bindings; package.json pins it and
- * @duckdb/node-api to the same exact version, which they must share): times as one int64 buffer copy, null masks as one copy, a column of one
- * value as a constant vector, and only the strings that differ row to row one native call each.
+ * listener of a block). Here the vectors are written through the bindings underneath (@duckdb/node-bindings;
+ * package.json pins it and @duckdb/node-api to the same exact version, which they must share): times as one int64
+ * buffer copy, null masks as one copy, a column of one value as a constant vector, and only the strings that differ
+ * row to row one native call each.
  */
 import { createRequire } from 'node:module';
 import { BIGINT, DuckDBDataChunk, TIMESTAMPTZ, VARCHAR, type DuckDBType } from '@duckdb/node-api';
