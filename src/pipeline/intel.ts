@@ -14,7 +14,7 @@ import type { Severity } from '../model/severity.js';
 import type { Store } from '../store/store.js';
 import { IndicatorIndex, SequenceState, observablesOf, type IndicatorHit, type ValueKind } from '../detectors/intel/index.js';
 import type { Observable } from '../detectors/intel/pattern.js';
-import { parseIPv4Int, parseIPv6Words, formatIPv6Words } from '../detectors/intel/ipint.js';
+import { parseIPv4Int, parseIPv6Words, formatIPv6Words } from '../util/ipint.js';
 import { parseIntelText, type ParseOptions, type ParsedIntel } from '../parsers/intel/detect.js';
 import { attackId } from '../parsers/intel/common.js';
 

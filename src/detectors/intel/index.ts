@@ -9,7 +9,7 @@ import {
   type CompExpr, type ObsExpr, type Observable, type ParsedPattern, type PathStep,
 } from './pattern.js';
 import { IPv4Trie, IPv6Table } from './trie.js';
-import { parseCidr, parseIPv4Int, parseIPv6Words, formatIPv6Words } from './ipint.js';
+import { parseCidr, parseIPv4Int, parseIPv6Words, formatIPv6Words } from '../../util/ipint.js';
 
 /** Object types Tidewatch can observe (from log events, flows and configs). Other types never match. */
 export const OBSERVED_TYPES = new Set(['ipv4-addr', 'ipv6-addr', 'domain-name', 'url', 'file', 'network-traffic']);

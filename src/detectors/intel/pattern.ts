@@ -9,7 +9,7 @@
  * optionally negated with NOT.
  */
 
-import { parseIPv4Int, parseIPv6Words } from './ipint.js';
+import { parseIPv4Int, parseIPv6Words } from '../../util/ipint.js';
 
 export class PatternError extends Error {
   constructor(readonly offset: number, readonly reason: string) {

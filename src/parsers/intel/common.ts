@@ -1,6 +1,6 @@
 import type { IntelObject } from '../../model/indicator.js';
 import { checkPattern, hashAlgo, normDomain, normUrl, observablesOf, isDomain, isHash } from '../../detectors/intel/index.js';
-import { parseCidr } from '../../detectors/intel/ipint.js';
+import { parseCidr } from '../../util/ipint.js';
 
 /** Result of parsing one intel input (file, URL, TAXII page). */
 export interface ParsedIntel {

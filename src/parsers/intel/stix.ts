@@ -1,6 +1,6 @@
 import { uuidv5, TIDEWATCH_NS, UUID_RE } from '../../util/uuid.js';
 import { checkPattern, normDomain, normUrl } from '../../detectors/intel/index.js';
-import { parseCidr } from '../../detectors/intel/ipint.js';
+import { parseCidr } from '../../util/ipint.js';
 import { attackId, tlpOfMarkingRefs, type ParseOptions, type ParsedIntel } from './common.js';
 import { indicatorObject } from './list.js';
 

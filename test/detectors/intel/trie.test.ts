@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IPv4Trie, IPv6Table } from '../../../src/detectors/intel/trie.js';
-import { parseIPv4Int, parseIPv6Words, parseCidr, formatIPv6Words } from '../../../src/detectors/intel/ipint.js';
+import { parseIPv4Int, parseIPv6Words, parseCidr, formatIPv6Words } from '../../../src/util/ipint.js';
 import { parsePrefix, prefixContains, parseIp, formatIp } from '../../../src/util/ip.js';
 
 // deterministic PRNG so a failure reproduces
