@@ -49,7 +49,8 @@ export function whyNoNativeUdp(): string {
   return why;
 }
 
-/** Whether a listener on `host` can use the native path: it binds IP literals only (names go through dgram's lookup). */
+/** The native path for a listener on `host`, if it can take it: IP literals only (names go through dgram's lookup). */
 export function nativeUdpFor(host: string): UdpNative | undefined {
-  return isIP(host) ? udpNative() : undefined;
+  // zone ids (fe80::1%eth0) are left to dgram, which resolves the interface
+  return isIP(host) && !host.includes('%') ? udpNative() : undefined;
 }

@@ -56,7 +56,7 @@ export class UdpReader {
     recycle.port1.unref();
     const ctl = new Int32Array(sab);
     const self = new UdpReader(worker, v6, ctl);
-    self.why = o.native === false ? 'native path turned off' : !isIP(o.host) ? 'host is not an IP address' : whyNoNativeUdp();
+    self.why = o.native === false ? 'native path turned off' : !isIP(o.host) || o.host.includes('%') ? 'host is not a plain IP address' : whyNoNativeUdp();
     await new Promise<void>((resolve, reject0) => {
       // a socket that cannot bind (address in use, not local) ends its thread too
       const reject = (e: Error) => { void worker.terminate(); reject0(e); };

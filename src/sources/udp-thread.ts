@@ -137,6 +137,7 @@ function runNative(n: UdpNative): void {
       if (m !== lastError) port.postMessage({ t: 'error', message: m });
       lastError = m;
       if ((e as NodeJS.ErrnoException).code === 'EBADF') break;
+      Atomics.wait(ctl, CTL_CLOSE, 0, 10); // an error that persists must not spin this thread
     }
     now = performance.now();
     if (count && (count >= BATCH_DATAGRAMS || off >= BATCH_BYTES || now - first >= BATCH_MS)) handOver();
