@@ -115,7 +115,9 @@ async function waitStored(table, want, idleMs = 15_000, maxMs = 120_000, pollMs 
     if (n >= want) return { n, at: now };
     if (n !== last || m('tidewatch_queue_depth', { queue: 'pipeline' }) > 0) { last = n; lastChange = now; }
     if (now - lastChange > idleMs || now - t0 > maxMs) return { n, at: now };
-    await sleep(pollMs); // each scrape counts the store's rows: not too often, it competes with the pipeline
+    // each scrape counts the store's rows: not too often, it competes with the pipeline; but near the end every
+    // 100 ms, so the finishing time is not rounded up by a whole poll (at 1 s, a 4 s run read up to 25% slow)
+    await sleep(last >= want * 0.9 ? Math.min(pollMs, 100) : pollMs);
   }
 }
 
