@@ -1,8 +1,8 @@
+import { isIP } from 'node:net';
 import { getPriority, setPriority } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { UdpThreadInit } from './udp-thread.js';
-import { isIP } from 'node:net';
 import { whyNoNativeUdp } from './udp-native.js';
+import type { UdpThreadInit } from './udp-thread.js';
 
 /** Shared control word (src/sources/udp-thread.ts): non-zero when the main thread asks the receive thread to stop. */
 export const CTL_CLOSE = 0;

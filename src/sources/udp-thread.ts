@@ -68,7 +68,8 @@ const pool: ArrayBuffer[] = [];
  */
 function sendBatch(fill: (into: Buffer) => void, bytes: number, lengths: ArrayLike<number>, peers: string[]): void {
   for (let m = receiveMessageOnPort(init.recycle); m; m = receiveMessageOnPort(init.recycle)) {
-    if (pool.length < POOL_MAX) pool.push(m.message as ArrayBuffer);
+    const ab = m.message as ArrayBuffer;
+    if (pool.length < POOL_MAX && ab.byteLength === CHUNK) pool.push(ab); // a jumbo batch's own buffer is let go
   }
   const ab = (bytes <= CHUNK ? pool.pop() : undefined) ?? (Buffer.allocUnsafeSlow(bytes <= CHUNK ? CHUNK : bytes).buffer as ArrayBuffer);
   fill(Buffer.from(ab, 0, bytes));
