@@ -13,6 +13,14 @@ function found(sc: LiteralScanner, text: string): number[] {
   return sc.literals.map((_, i) => (sc.seen[i] === sc.epoch ? i : -1)).filter((i) => i >= 0);
 }
 
+/** A seeded generator of random numbers below n and of words of min..max characters from `alphabet`. */
+function randomWords(start: number, alphabet: string) {
+  let seed = start;
+  const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+  const word = (min: number, max: number) => Array.from({ length: min + rnd(max - min + 1) }, () => alphabet[rnd(alphabet.length)]).join('');
+  return { rnd, word };
+}
+
 test('prefilter: fixed cases', () => {
   const lits = ['permit', 'Tunnel', 'tftp', 'ftp', 'monitor capture', 'he', 'she', 'hers'];
   const sc = new LiteralScanner(lits);
@@ -26,10 +34,7 @@ test('prefilter: fixed cases', () => {
 });
 
 test('prefilter: agrees with a naive search on random texts', () => {
-  let seed = 7;
-  const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
-  const alphabet = 'abcABC -:/.0123é';
-  const word = (min: number, max: number) => Array.from({ length: min + rnd(max - min + 1) }, () => alphabet[rnd(alphabet.length)]).join('');
+  const { rnd, word } = randomWords(7, 'abcABC -:/.0123é');
   for (let round = 0; round < 50; round++) {
     const lits = [...new Set(Array.from({ length: 1 + rnd(30) }, () => word(3, 6).replace(/é/g, 'e')))];
     const sc = new LiteralScanner(lits);
@@ -63,10 +68,7 @@ test('prefilter: the skipping scanner finds what a naive search finds for its su
 });
 
 test('prefilter: the skipping scanner agrees with a naive search on random texts', () => {
-  let seed = 11;
-  const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
-  const alphabet = 'abAB -_:%0é';
-  const word = (min: number, max: number) => Array.from({ length: min + rnd(max - min + 1) }, () => alphabet[rnd(alphabet.length)]).join('');
+  const { rnd, word } = randomWords(11, 'abAB -_:%0é');
   for (let round = 0; round < 80; round++) {
     const lits = [...new Set(Array.from({ length: 1 + rnd(12) }, () => word(SKIP_MIN_LENGTH, 12).replace(/é/g, 'e')))];
     const sc = new LiteralScanner(lits);
