@@ -49,8 +49,14 @@ export function whyNoNativeUdp(): string {
   return why;
 }
 
-/** The native path for a listener on `host`, if it can take it: IP literals only (names go through dgram's lookup). */
+/** Why a listener on `host` cannot use the native path ('' when it can): it binds IP literals only. */
+export function whyNoNativeUdpFor(host: string): string {
+  // names go through dgram's lookup, zone ids (fe80::1%eth0) through dgram's interface resolution
+  if (!isIP(host) || host.includes('%')) return 'host is not a plain IP address';
+  return whyNoNativeUdp();
+}
+
+/** The native path for a listener on `host`, if it can take it (else `whyNoNativeUdpFor(host)` says why). */
 export function nativeUdpFor(host: string): UdpNative | undefined {
-  // zone ids (fe80::1%eth0) are left to dgram, which resolves the interface
-  return isIP(host) && !host.includes('%') ? udpNative() : undefined;
+  return whyNoNativeUdpFor(host) ? undefined : udpNative();
 }

@@ -1,7 +1,6 @@
-import { isIP } from 'node:net';
 import { getPriority, setPriority } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { whyNoNativeUdp } from './udp-native.js';
+import { whyNoNativeUdpFor } from './udp-native.js';
 import type { UdpThreadInit } from './udp-thread.js';
 
 /** Shared control word (src/sources/udp-thread.ts): non-zero when the main thread asks the receive thread to stop. */
@@ -38,9 +37,8 @@ export class UdpReader {
   private drops = 0;
   private closing?: Promise<void>;
   private nativePath = false;
-  private why = '';
 
-  private constructor(private readonly worker: Worker, readonly v6: boolean, private readonly ctl: Int32Array) {}
+  private constructor(private readonly worker: Worker, readonly v6: boolean, private readonly ctl: Int32Array, private readonly o: UdpReaderOptions) {}
 
   /**
    * Binds and starts reading. `onBatch` gets `data` holding the datagrams back to back; `lengths[i]` and `peers[i]`
@@ -55,8 +53,7 @@ export class UdpReader {
     const worker = new Worker(new URL('./udp-thread.js', import.meta.url), { workerData: init, transferList: [recycle.port2] });
     recycle.port1.unref();
     const ctl = new Int32Array(sab);
-    const self = new UdpReader(worker, v6, ctl);
-    self.why = o.native === false ? 'native path turned off' : !isIP(o.host) || o.host.includes('%') ? 'host is not a plain IP address' : whyNoNativeUdp();
+    const self = new UdpReader(worker, v6, ctl, o);
     await new Promise<void>((resolve, reject0) => {
       // a socket that cannot bind (address in use, not local) ends its thread too
       const reject = (e: Error) => { void worker.terminate(); reject0(e); };
@@ -97,7 +94,8 @@ export class UdpReader {
 
   /** How the socket is read: "recvmmsg (native)", or "dgram" with the reason the native path is not used. */
   receivePath(): string {
-    return this.nativePath ? 'recvmmsg (native)' : `dgram (${this.why || 'native path not available'})`;
+    if (this.nativePath) return 'recvmmsg (native)';
+    return `dgram (${this.o.native === false ? 'native path turned off' : whyNoNativeUdpFor(this.o.host) || 'native path not available'})`;
   }
 
   /** The receive buffer the kernel granted, in bytes. */
