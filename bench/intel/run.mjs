@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IndicatorIndex } from '../../dist/src/detectors/intel/index.js';
-import { formatIPv4Int } from '../../dist/src/detectors/intel/ipint.js';
+import { formatIPv4Int } from '../../dist/src/util/ipint.js';
 import { importIntel } from '../../dist/src/pipeline/intel.js';
 import { DuckDbStore } from '../../dist/src/store/duckdb/duckdb-store.js';
 
