@@ -297,10 +297,14 @@ template(name="raw" type="string" string="%rawmsg%\\n")
 action(type="omfile" file="${out}" template="raw")
 `);
   const p = spawn('rsyslogd', ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], { stdio: 'ignore' });
+  // a missing rsyslogd is reported as this step's error (the other steps' figures still print), not a crash
+  let spawnError;
+  p.on('error', (e) => { spawnError = e.code === 'ENOENT' ? new Error('rsyslogd not found (apt-get install rsyslog)') : e; });
   try {
     let s;
     for (let i = 0; !s; i++) {
-      try { s = await openTcp(port); } catch (e) { if (i > 100) throw e; await sleep(50); }
+      if (spawnError) throw spawnError;
+      try { s = await openTcp(port); } catch (e) { if (i > 100) throw spawnError ?? e; await sleep(50); }
     }
     s.destroy();
     const cpu0 = cpuSeconds(p.pid);
