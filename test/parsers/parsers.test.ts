@@ -189,3 +189,23 @@ test('message ids: parts from the first and last dashes, and cached ids stay apa
   assert.equal(splitMnemonic('%A--5-B: x', 0), undefined, 'empty part');
   assert.equal(ev('<189>1: r1: Nov 23 11:00:00.000 UTC: %FAC-5-XBB: two').mnemonic, 'FAC-5-XBB');
 });
+
+test('event time: the ms of the ISO string made last is that of Date.parse, and only for that string', async () => {
+  const { isoFromMs, lastIsoMsOf } = await import('../../src/parsers/syslog/time.js');
+  for (const ms of [0, -1, 1, 1763856000123, -62167219200000, 253402300799999]) {
+    const iso = isoFromMs(ms);
+    assert.equal(lastIsoMsOf(iso), Date.parse(iso), iso);
+    assert.equal(lastIsoMsOf(iso), ms);
+  }
+  const a = isoFromMs(1763856000123);
+  isoFromMs(1763856000124);
+  assert.equal(lastIsoMsOf(a), undefined, 'an older string is not taken for the last one');
+  // not ISO forms (years beyond 0..9999, fractions of a ms): never answered from the cache
+  for (const ms of [-62167219200001, 253402300800000, 1500.5]) {
+    const s = isoFromMs(ms);
+    assert.equal(lastIsoMsOf(s), undefined, s);
+  }
+  // the engine's event time from the parser's string equals Date.parse of it
+  const e = ev('<189>1: r1: Nov 23 11:00:00.042 UTC: %FAC-5-XBB: two');
+  assert.equal(lastIsoMsOf(e.time as string), Date.parse(e.time as string));
+});

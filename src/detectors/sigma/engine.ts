@@ -11,7 +11,7 @@ import { LiteralScanner, SkipScanner, SKIP_MIN_LENGTH, type Scanner } from './pr
 import { CorrelationState, type CorrelationFire, type CorrelationSnapshot, type EventRef } from './correlation.js';
 import { logsourceWithin, type CorrelationRule, type DetectionRule, type Logsource, type ParsedRules, type RuleMeta } from './rules.js';
 import type { RuleProblem } from './yaml.js';
-import { isoFromMs, parseTimeValue } from '../../parsers/syslog/time.js';
+import { isoFromMs, lastIsoMsOf, parseTimeValue } from '../../parsers/syslog/time.js';
 import { jsonEventTime } from '../../parsers/jsonl.js';
 import { PLATFORMS } from '../../parsers/types.js';
 import { detach } from '../../util/detach.js';
@@ -384,7 +384,10 @@ export class SigmaEngine {
     if (typeof t === 'string') {
       // hot path (every event that feeds a correlation): consecutive events often share the stamp
       if (t === this.lastTimeStr) return this.lastTimeMs;
-      let ms: number | undefined = Date.parse(t);
+      // hot path (bench/hunt round 6): the parser made this string from ms just now (no Date.parse of it)
+      let ms = lastIsoMsOf(t);
+      if (ms !== undefined) { this.lastTimeStr = t; this.lastTimeMs = ms; return ms; }
+      ms = Date.parse(t);
       if (Number.isNaN(ms)) ms = parseTimeValue(t);
       this.lastTimeStr = t;
       this.lastTimeMs = ms;
