@@ -28,6 +28,18 @@ function isMnemChar(c: number): boolean {
  * the colon) and, with `lenient`, `CEF-HWIDB: text` without `%` and severity (seen in `show logging`).
  */
 export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSplit | undefined {
+  const k = mnemonicAt(s, p, lenient);
+  return k === undefined ? undefined : { mnemonic: k.mnemonic, severity: k.severity, facility: k.facility, name: k.name, text: mnemonicText };
+}
+
+/** Where the text after the id begins, for the id mnemonicAt found last. */
+export let mnemonicText = 0;
+
+/**
+ * splitMnemonic without a result object per line (hot path, bench/hunt round 6): the shared parts of the id, with
+ * the index of the text in `mnemonicText`; undefined when there is no id at p.
+ */
+export function mnemonicAt(s: string, p: number, lenient = false): KnownMnemonic | undefined {
   const pct = s.charCodeAt(p) === 37;
   if (!pct && !lenient) return undefined;
   const start = pct ? p + 1 : p;
@@ -68,7 +80,7 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
         if (d >= 0 && d <= 7) severity = d;
       }
     }
-    known = { mnemonic, severity, facility: mnemonic.slice(0, firstDash - start), name: mnemonic.slice(lastDash + 1 - start), upper: /^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)+$/.test(mnemonic) };
+    known = { mnemonic, severity, facility: mnemonic.slice(0, firstDash - start), name: mnemonic.slice(lastDash + 1 - start), upper: /^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)+$/.test(mnemonic), parts: dashes + 1, extractor: undefined };
     if (mnemonicCache.size > 20000) mnemonicCache.clear();
     mnemonicCache.set(mnemonic, known);
   }
@@ -80,16 +92,22 @@ export function splitMnemonic(s: string, p: number, lenient = false): MnemonicSp
     // lenient form must be upper case
     if (!known.upper) return undefined;
   }
-  return { mnemonic: known.mnemonic, severity: known.severity, facility: known.facility, name: known.name, text: q };
+  mnemonicText = q;
+  return known;
 }
 
-interface KnownMnemonic {
+/** A message id's parts, computed once per distinct id. */
+export interface KnownMnemonic {
   mnemonic: string;
   severity: number | undefined;
   facility: string;
   name: string;
   /** Matches the upper-case form the lenient (no `%`) syntax requires. */
   upper: boolean;
+  /** Dash-separated parts (`mnemonic.split('-').length`). */
+  parts: number;
+  /** The extractor (extractorOf), once looked up. */
+  extractor: Extractor | null | undefined;
 }
 const mnemonicCache = new Map<string, KnownMnemonic>();
 
@@ -362,6 +380,13 @@ function xrAuth(msg: string, ev: Event): void {
   const m = RE.xrAuth.exec(msg);
   if (m) { ev.user = m[1]; setIp(ev, 'src_ip', m[2]); ev.tty = m[3]; }
   ev.outcome = /^Success|uccessfully/.test(msg) ? 'success' : 'failure';
+}
+
+/** extractorFor for mnemonicAt's result, kept with the id (hot path, bench/hunt round 6: no map lookup per line). */
+export function extractorOf(k: KnownMnemonic): Extractor | null {
+  let x = k.extractor;
+  if (x === undefined) { x = EXTRACTORS[k.facility + '-' + k.name] ?? null; k.extractor = x; }
+  return x;
 }
 
 const cache = new Map<string, Extractor | null>();
