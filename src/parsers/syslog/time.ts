@@ -98,10 +98,13 @@ const MS_SUFFIX: string[] = [];
 for (let i = 0; i < 1000; i++) MS_SUFFIX.push('.' + String(i).padStart(3, '0') + 'Z');
 
 const isoCache = new Map<number, string>();
+let lastIsoSec = NaN;
+let lastIsoPrefix: string | undefined;
 /** ISO 8601 UTC with milliseconds, cached per second (log lines share seconds). */
 export function isoFromMs(ms: number): string {
   const sec = Math.floor(ms / 1000);
-  let prefix = isoCache.get(sec);
+  // hot path (bench/hunt round 6): consecutive lines mostly share the second (no map lookup of a heap number then)
+  let prefix = sec === lastIsoSec ? lastIsoPrefix : isoCache.get(sec);
   if (prefix === undefined) {
     const d = new Date(sec * 1000);
     if (Number.isNaN(d.getTime())) return 'invalid';
@@ -109,6 +112,8 @@ export function isoFromMs(ms: number): string {
     if (isoCache.size > 50_000) isoCache.clear();
     isoCache.set(sec, prefix);
   }
+  lastIsoSec = sec;
+  lastIsoPrefix = prefix;
   const iso = prefix + MS_SUFFIX[ms - sec * 1000];
   // remembered for lastIsoMsOf only when it is the ISO form of ms: whole ms (else the suffix is missing) in the
   // years 0 to 9999 (outside them toISOString has a sign and six digits, and the prefix cut above is not ISO)
