@@ -189,3 +189,40 @@ test('message ids: parts from the first and last dashes, and cached ids stay apa
   assert.equal(splitMnemonic('%A--5-B: x', 0), undefined, 'empty part');
   assert.equal(ev('<189>1: r1: Nov 23 11:00:00.000 UTC: %FAC-5-XBB: two').mnemonic, 'FAC-5-XBB');
 });
+
+test('event time: the ms of the ISO string made last is that of Date.parse, and only for that string', async () => {
+  const { isoFromMs, lastIsoMsOf } = await import('../../src/parsers/syslog/time.js');
+  for (const ms of [0, -1, 1, 1763856000123, -62167219200000, 253402300799999]) {
+    const iso = isoFromMs(ms);
+    assert.equal(lastIsoMsOf(iso), Date.parse(iso), iso);
+    assert.equal(lastIsoMsOf(iso), ms);
+  }
+  const a = isoFromMs(1763856000123);
+  isoFromMs(1763856000124);
+  assert.equal(lastIsoMsOf(a), undefined, 'an older string is not taken for the last one');
+  // not ISO forms (years beyond 0..9999, fractions of a ms): never answered from the cache
+  for (const ms of [-62167219200001, 253402300800000, 1500.5]) {
+    const s = isoFromMs(ms);
+    assert.equal(lastIsoMsOf(s), undefined, s);
+  }
+  // the engine's event time from the parser's string equals Date.parse of it
+  const e = ev('<189>1: r1: Nov 23 11:00:00.042 UTC: %FAC-5-XBB: two');
+  assert.equal(lastIsoMsOf(e.time as string), Date.parse(e.time as string));
+});
+
+test('interface state and login outcome: trailing punctuation cut, "fail" only in the first 20 characters', () => {
+  const ifl = (s: string) => ev(`<189>1: r1: Nov 23 11:00:00.000 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface Gi0/1, changed state to ${s}`);
+  assert.equal(ifl('down').state, 'down');
+  assert.equal(ifl('down.').state, 'down');
+  assert.equal(ifl('up,').state, 'up');
+  assert.equal(ifl('up..').state, 'up.', 'one character cut, as the regular expression replace did');
+  assert.equal(ifl('.').state, '', 'a state of only the punctuation becomes empty');
+  assert.equal(ifl('down').interface, 'Gi0/1');
+  const login = (text: string) => ev(`<189>1: r1: Nov 23 11:00:00.000 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: ${text}`).outcome;
+  assert.equal(login('Login failed [user: a] [Source: 10.0.0.1]'), 'failure');
+  assert.equal(login('LOGIN FAILED [user: a]'), 'failure');
+  assert.equal(login('Login Success [user: fail] [Source: 10.0.0.1]'), 'success', '"fail" after the first 20 characters');
+  assert.equal(login('xxxxxxxxxxxxxxxxfail'), 'failure', '"fail" ending at character 20');
+  assert.equal(login('xxxxxxxxxxxxxxxxxfail'), 'success', '"fail" ending at character 21');
+  assert.equal(login('Fai'), 'success');
+});

@@ -11,7 +11,7 @@ import { LiteralScanner, SkipScanner, SKIP_MIN_LENGTH, type Scanner } from './pr
 import { CorrelationState, type CorrelationFire, type CorrelationSnapshot, type EventRef } from './correlation.js';
 import { logsourceWithin, type CorrelationRule, type DetectionRule, type Logsource, type ParsedRules, type RuleMeta } from './rules.js';
 import type { RuleProblem } from './yaml.js';
-import { isoFromMs, parseTimeValue } from '../../parsers/syslog/time.js';
+import { isoFromMs, lastIsoMsOf, parseTimeValue } from '../../parsers/syslog/time.js';
 import { jsonEventTime } from '../../parsers/jsonl.js';
 import { PLATFORMS } from '../../parsers/types.js';
 import { detach } from '../../util/detach.js';
@@ -64,6 +64,8 @@ interface RoutePlan {
   rules: CompiledRule[];
   /** null when no rule of the route has literals. */
   scanner: Scanner | null;
+  /** Every rule of the route has literals (a line without any of them is done after the scan). */
+  allLits: boolean;
 }
 
 interface CorrNode {
@@ -370,7 +372,7 @@ export class SigmaEngine {
       // a few long literals: skip over the text; else (short ones, or many) the automaton's one pass
       scanner = ids.length <= 64 && lits.every((l) => l.length >= SKIP_MIN_LENGTH) ? new SkipScanner(lits, ids, this.scanner) : this.scanner;
     }
-    plan = { rules, scanner };
+    plan = { rules, scanner, allLits: rules.length > 0 && rules.every((r) => r.lits !== null) };
     // bounded like the route caches (each SkipScanner holds a 16 KB table); plans in use stay with their routes
     if (this.plans.size > 1000) this.plans.clear();
     this.plans.set(key, plan);
@@ -384,7 +386,10 @@ export class SigmaEngine {
     if (typeof t === 'string') {
       // hot path (every event that feeds a correlation): consecutive events often share the stamp
       if (t === this.lastTimeStr) return this.lastTimeMs;
-      let ms: number | undefined = Date.parse(t);
+      // hot path (bench/hunt round 6): the parser made this string from ms just now (no Date.parse of it)
+      let ms = lastIsoMsOf(t);
+      if (ms !== undefined) { this.lastTimeStr = t; this.lastTimeMs = ms; return ms; }
+      ms = Date.parse(t);
       if (Number.isNaN(ms)) ms = parseTimeValue(t);
       this.lastTimeStr = t;
       this.lastTimeMs = ms;
@@ -401,10 +406,16 @@ export class SigmaEngine {
     const cands = plan.rules;
     let out: SigmaMatch[] | undefined;
     const n = cands.length;
-    if (n) {
-      const raw = ev.raw;
-      // -1: not scanned yet; else the number of literal occurrences the route's scanner found
-      let hits = -1;
+    const raw = ev.raw;
+    // -1: not scanned yet; else the number of literal occurrences the route's scanner found
+    let hits = -1;
+    // hot path (bench/hunt round 6): a line holding none of the literals of a route whose rules all have literals
+    // (42% of the bench's lines) is done here, without walking the rules
+    if (plan.allLits && typeof raw === 'string') {
+      hits = (plan.scanner as Scanner).scan(raw);
+      if (hits === 0) this.stats.prefiltered += n;
+    }
+    if (n && hits !== 0) {
       const seen = this.scanner.seen;
       let ctxReady = false;
       for (let i = 0; i < n; i++) {
