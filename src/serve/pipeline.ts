@@ -6,6 +6,7 @@ import type { CommitBatch, Store, StoredEvent } from '../store/store.js';
 import { emptyEventColumns, pushEvent } from '../store/columns.js';
 import type { Metrics } from './metrics.js';
 import type { WalBlock, WalPosition } from './wal.js';
+import { trace, tracing } from '../util/trace.js';
 
 /** Turns one syslog line into an event, or says why it could not. */
 export type LineParser = (line: string, ctx: { refMs: number; peer: string; source: string }) => { event: Event; error?: undefined } | { error: string; event?: undefined };
@@ -105,6 +106,7 @@ export class Pipeline {
   private readonly maxBatch: number;
   private readonly maxInflight: number;
   processed = 0;
+  private batchSeq = 0;
 
   constructor(private readonly o: PipelineOptions) {
     this.accepted = { ...(o.checkpoint?.accepted ?? {}) };
@@ -165,7 +167,10 @@ export class Pipeline {
       for (;;) {
         while (this.queue.length) {
           const batch = this.take();
+          const seq = ++this.batchSeq;
+          if (tracing) trace('main', 'take', { seq, records: batch.reduce((n, b) => n + b.records.length, 0), left: this.queued, oldestMs: Date.now() - batch[0].receivedMs });
           const p = await this.prepare(batch);
+          if (tracing) trace('main', 'prepared', { seq });
           // the batch's alerts go to correlation (stored, delivered) at once, in order, without waiting for the
           // previous batches' store commits; the batch's own commit (with its checkpoint) follows both. A failed
           // commit fails every later one (they wait on it), so checkpoints never pass a batch that was not stored.
@@ -174,7 +179,9 @@ export class Pipeline {
           last = (async () => {
             await ingested;
             if (previous) await previous;
+            if (tracing) trace('main', 'commit-begin', { seq });
             await p.commit();
+            if (tracing) trace('main', 'commit-end', { seq });
           })();
           last.catch(() => undefined); // awaited (and reported) below
           inflight.push(last);
@@ -323,8 +330,10 @@ export class Pipeline {
 
   private async ingestAlerts(alerts: Alert[], born: number[]): Promise<void> {
     if (!alerts.length) return;
+    const t0 = tracing ? Date.now() : 0;
     await this.o.incidents.ingest(alerts);
     const now = Date.now();
+    if (tracing) trace('main', 'alerts', { n: alerts.length, ingestMs: now - t0, maxAgeMs: now - Math.min(...born) });
     for (const b of born) this.o.metrics.alertLatency.observe((now - b) / 1000);
   }
 

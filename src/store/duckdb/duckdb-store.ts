@@ -14,6 +14,7 @@ import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '..
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
+import { trace, tracing } from '../../util/trace.js';
 import { eventChunks } from './event-chunks.js';
 import { batchColumns, eventColumnsOf, type EventColumns } from '../columns.js';
 
@@ -116,14 +117,18 @@ export class DuckDbStore implements Store {
 
   private async commitNow(b: ChunkedCommit): Promise<void> {
     const c = this.wconn;
+    const t0 = tracing ? performance.now() : 0;
     await c.run('BEGIN TRANSACTION');
     try {
       await appendDataChunks(c, 'events', b.chunks);
       await appendChunks(c, 'flows', FLOW_TYPES, b.flows, flowColumns);
+      const t1 = tracing ? performance.now() : 0;
       if (b.checkpoint) {
         await c.run(`INSERT OR REPLACE INTO docs VALUES ($1, $2, $3, now())`, [b.checkpoint.kind, b.checkpoint.key, JSON.stringify(b.checkpoint.doc)]);
       }
+      const t2 = tracing ? performance.now() : 0;
       await c.run('COMMIT');
+      if (tracing) trace('store', 'commit', { rows: b.chunks.reduce((n, ch) => n + ch.rowCount, 0), flows: b.flows.length, appendMs: +(t1 - t0).toFixed(1), docMs: +(t2 - t1).toFixed(1), commitMs: +(performance.now() - t2).toFixed(1) });
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw e;
@@ -138,8 +143,10 @@ export class DuckDbStore implements Store {
   private async backgroundCheckpoint(): Promise<void> {
     this.sinceCheckpoint = 0;
     const t0 = performance.now();
+    trace('store', 'checkpoint-begin');
     try {
       await this.ckconn.run('CHECKPOINT');
+      trace('store', 'checkpoint-end', { ms: +(performance.now() - t0).toFixed(1) });
       this.checkpoints.done++;
       this.checkpoints.ms += performance.now() - t0;
       this.checkpoints.lastError = undefined;
