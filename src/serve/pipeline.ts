@@ -68,6 +68,17 @@ export interface PipelineOptions {
   maxBatch?: number;
   /** Batches prepared (parsed, detected) while earlier commits are still in the store (default 1). */
   maxInflight?: number;
+  /**
+   * Records of those batches, at most (default: no limit but `maxInflight`). With a large `maxInflight`, this is what
+   * bounds the work waiting on a slow store commit (a DuckDB checkpoint holds every write for a second or two).
+   */
+  maxUncommitted?: number;
+  /**
+   * Alerts of live syslog lines go to delivery as soon as a detector raised them (IncidentManager.deliverEarly), not
+   * after the store took them: their lines are in the write-ahead log already. Replayed blocks and flows keep the
+   * store-then-deliver order (docs/SERVE.md, "When an alert is delivered").
+   */
+  earlyDelivery?: boolean;
   onPressure?: (paused: boolean) => void;
   onCommitted?: (pos: WalPosition) => void;
   log?: (line: string) => void;
@@ -101,12 +112,23 @@ export class Pipeline {
   private failure?: Error;
   /** Alert ingestion of successive batches, kept in order. */
   private alertChain: Promise<void> = Promise.resolve();
+  /**
+   * Alerts waiting for the next link of the chain, and that link (not started yet): alerts raised while an earlier
+   * link is still in the store join it, so a slow store (a checkpoint) is caught up with one insert, not one per
+   * 10 ms slice of detection.
+   */
+  private waiting?: { alerts: Alert[]; born: number[]; link: Promise<void> };
   readonly highWater: number;
   readonly lowWater: number;
   private readonly maxBatch: number;
   private readonly maxInflight: number;
+  private readonly maxUncommitted: number;
+  /** Blocks pushed as replayed from the write-ahead log (their alerts are delivered only once stored). */
+  private readonly replayed = new WeakSet<WalBlock>();
   processed = 0;
   private batchSeq = 0;
+  /** Set while the loop waits for its last commit with the queue empty: push() calls it. */
+  private wake?: () => void;
 
   constructor(private readonly o: PipelineOptions) {
     this.accepted = { ...(o.checkpoint?.accepted ?? {}) };
@@ -114,6 +136,7 @@ export class Pipeline {
     this.lowWater = o.lowWater ?? Math.floor(this.highWater / 4);
     this.maxBatch = o.maxBatch ?? 20_000;
     this.maxInflight = Math.max(1, o.maxInflight ?? 1);
+    this.maxUncommitted = o.maxUncommitted ?? Infinity;
     o.metrics.queueDepth.set({ queue: 'pipeline' }, 0);
   }
 
@@ -126,9 +149,11 @@ export class Pipeline {
     return this.paused;
   }
 
-  push(blocks: readonly WalBlock[]): void {
+  /** Queues blocks; `replayed`: blocks recovered from the write-ahead log at start. */
+  push(blocks: readonly WalBlock[], opts: { replayed?: boolean } = {}): void {
     if (!blocks.length) return;
     for (const b of blocks) {
+      if (opts.replayed) this.replayed.add(b);
       this.queue.push(b);
       this.queued += b.records.length;
     }
@@ -140,7 +165,7 @@ export class Pipeline {
     if (!this.running) {
       this.running = true;
       setImmediate(() => void this.loop());
-    }
+    } else this.wake?.();
   }
 
   private take(): WalBlock[] {
@@ -161,20 +186,22 @@ export class Pipeline {
    * runs at most `maxInflight` batches ahead of the last finished commit.
    */
   private async loop(): Promise<void> {
-    const inflight: Promise<void>[] = [];
+    const inflight: { done: Promise<void>; records: number }[] = [];
+    let inflightRecords = 0;
     let last: Promise<void> | undefined;
     try {
       for (;;) {
         while (this.queue.length) {
           const batch = this.take();
           const seq = ++this.batchSeq;
-          if (tracing) trace('main', 'take', { seq, records: batch.reduce((n, b) => n + b.records.length, 0), left: this.queued, oldestMs: Date.now() - batch[0].receivedMs });
+          const records = batch.reduce((n, b) => n + b.records.length, 0);
+          if (tracing) trace('main', 'take', { seq, records, left: this.queued, oldestMs: Date.now() - batch[0].receivedMs });
           const p = await this.prepare(batch);
           if (tracing) trace('main', 'prepared', { seq });
           // the batch's alerts go to correlation (stored, delivered) at once, in order, without waiting for the
           // previous batches' store commits; the batch's own commit (with its checkpoint) follows both. A failed
           // commit fails every later one (they wait on it), so checkpoints never pass a batch that was not stored.
-          const ingested = (this.alertChain = this.alertChain.then(() => p.ingest()));
+          const ingested = p.ingest();
           const previous = last;
           last = (async () => {
             await ingested;
@@ -184,8 +211,14 @@ export class Pipeline {
             if (tracing) trace('main', 'commit-end', { seq });
           })();
           last.catch(() => undefined); // awaited (and reported) below
-          inflight.push(last);
-          while (inflight.length > this.maxInflight) await inflight.shift();
+          inflight.push({ done: last, records });
+          inflightRecords += records;
+          // at most maxInflight batches and maxUncommitted records ahead of the store (the last one may go over)
+          while (inflight.length > this.maxInflight || (inflight.length > 1 && inflightRecords > this.maxUncommitted)) {
+            const first = inflight.shift()!;
+            inflightRecords -= first.records;
+            await first.done;
+          }
           this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
           if (this.paused && this.queued <= this.lowWater) {
             this.paused = false;
@@ -193,10 +226,17 @@ export class Pipeline {
           }
         }
         if (!last) break;
+        // the queue is empty: wait for the last commit, or for new blocks, whichever comes first (a commit held by a
+        // store checkpoint must not hold lines that arrive meanwhile: their alerts are delivered before any commit)
         const tail = last;
+        let woken = false;
+        await Promise.race([tail, new Promise<void>((r) => (this.wake = () => { woken = true; r(); }))]);
+        this.wake = undefined;
+        if (woken && this.queue.length) continue;
+        await tail;
         last = undefined;
         inflight.length = 0;
-        await tail; // more may have been queued meanwhile: look again
+        inflightRecords = 0;
       }
     } catch (e) {
       // a store failure: keep the blocks in the WAL (not checkpointed), report, and stop taking more
@@ -232,7 +272,9 @@ export class Pipeline {
     const alerts: Alert[] = [];
     const alertBorn: number[] = [];
     const detTime = new Map<string, number>();
-    const addAlerts = (list: Alert[], receivedMs: number) => {
+    const early = this.o.earlyDelivery === true;
+    const addAlerts = (list: Alert[], receivedMs: number, live = false) => {
+      if (live) this.o.incidents.deliverEarly(list);
       for (const a of list) {
         alerts.push(a);
         alertBorn.push(receivedMs);
@@ -244,7 +286,7 @@ export class Pipeline {
     for (const b of batch) {
       if (performance.now() - slice > YIELD_MS) {
         // the alerts raised so far go to correlation now, not when the whole batch is done (alert latency)
-        if (alerts.length) this.ingestSoon(alerts.splice(0), alertBorn.splice(0));
+        if (alerts.length) void this.ingestSoon(alerts.splice(0), alertBorn.splice(0));
         await new Promise<void>((r) => setImmediate(r));
         slice = performance.now();
       }
@@ -256,6 +298,7 @@ export class Pipeline {
         const listener = b.source;
         // one source per block: detectors and alerts copy it, never change it
         const source: SourceRef & { listener: string } = { file, listener };
+        const live = early && !this.replayed.has(b);
         for (const line of b.records) {
           if (!stages.parseLine) {
             pushEvent(cols, receivedIso, null, file, listener, null, line, null);
@@ -280,7 +323,7 @@ export class Pipeline {
             const t0 = performance.now();
             const out = d.process(ev, source);
             detTime.set(d.name, (detTime.get(d.name) ?? 0) + performance.now() - t0);
-            if (out.length) addAlerts(out, b.receivedMs);
+            if (out.length) addAlerts(out, b.receivedMs, live);
           }
         }
       } else if (b.source === 'netflow') {
@@ -319,7 +362,7 @@ export class Pipeline {
     return {
       // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
       // is replayed from the write-ahead log and the same alert ids are ignored as already stored
-      ingest: () => this.ingestAlerts(alerts, alertBorn),
+      ingest: () => this.ingestSoon(alerts, alertBorn),
       commit: async () => {
         await this.o.store.commitBatch({ ...data, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
         this.processed += count;
@@ -338,13 +381,26 @@ export class Pipeline {
   }
 
   /**
-   * Part of a batch's alerts, ingested in order before the rest (the batch's own ingest step, and so its commit,
-   * come after it on the same chain). A failure stays on the chain and stops that commit.
+   * Queues alerts for correlation and the store, in order after the ones queued before; resolves once they are
+   * ingested (and everything queued before them). Alerts queued while the previous link runs share the next link.
+   * A failure stays on the chain: every later link, and so every later commit, fails with it.
    */
-  private ingestSoon(alerts: Alert[], born: number[]): void {
-    const link = this.alertChain.then(() => this.ingestAlerts(alerts, born));
-    link.catch(() => undefined); // reported through the batch's commit, which waits on the chain
-    this.alertChain = link;
+  private ingestSoon(alerts: Alert[], born: number[]): Promise<void> {
+    if (!alerts.length) return this.waiting?.link ?? this.alertChain;
+    if (this.waiting) {
+      for (const a of alerts) this.waiting.alerts.push(a);
+      for (const b of born) this.waiting.born.push(b);
+      return this.waiting.link;
+    }
+    const w: { alerts: Alert[]; born: number[]; link: Promise<void> } = { alerts: [...alerts], born: [...born], link: Promise.resolve() };
+    w.link = this.alertChain.then(() => {
+      if (this.waiting === w) this.waiting = undefined;
+      return this.ingestAlerts(w.alerts, w.born);
+    });
+    w.link.catch(() => undefined); // reported through the commits, which wait on the chain
+    this.waiting = w;
+    this.alertChain = w.link;
+    return w.link;
   }
 
   /** Alerts stateful detectors still hold (end of run). */

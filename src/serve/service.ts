@@ -59,8 +59,14 @@ function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
 
 /** Event text committed between two background checkpoints of the store. */
 const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
-/** Batches the pipeline prepares while earlier ones are being committed in the store thread. */
-const MAX_INFLIGHT = 3;
+/**
+ * Batches, and records in them, the pipeline prepares while earlier ones are being committed in the store thread. A
+ * DuckDB checkpoint holds every write for 0.5-2 s (docs/BENCHMARKS.md, serve): the pipeline keeps parsing, detecting
+ * and delivering alerts meanwhile, up to 250,000 records (5 s at 50,000 lines/s; staged in the store thread),
+ * before it waits (and TCP backpressure follows).
+ */
+const MAX_INFLIGHT = 64;
+const MAX_UNCOMMITTED = 250_000;
 /**
  * UDP datagrams are refused (counted `queue_full`) while this many records wait for the pipeline: UDP has no flow
  * control, so it may queue further than the TCP high-water mark (five times the former 100,000).
@@ -97,6 +103,7 @@ export class Service {
     this.replayed = recovered.length;
     this.pipeline = new Pipeline({
       store, incidents, metrics, stages, checkpoint, highWater: opts.highWater, maxBatch: opts.maxBatch, maxInflight: MAX_INFLIGHT,
+      maxUncommitted: MAX_UNCOMMITTED, earlyDelivery: true,
       onPressure: (paused) => { for (const l of this.streams) l.setPaused(paused); },
       onCommitted: (pos) => this.committed(pos),
       log: (l) => this.log(l),
@@ -106,7 +113,7 @@ export class Service {
     for (const [source, n] of Object.entries(checkpoint?.accepted ?? {})) metrics.accepted.inc({ source }, n);
     for (const b of recovered) metrics.accepted.inc({ source: b.source }, b.records.length);
     if (recovered.length) this.log(`tidewatch: replaying ${recovered.reduce((n, b) => n + b.records.length, 0)} records accepted before the last stop from the write-ahead log`);
-    this.pipeline.push(recovered);
+    this.pipeline.push(recovered, { replayed: true });
   }
 
   private committed(pos: WalPosition): void {

@@ -117,6 +117,9 @@ export class DuckDbStore implements Store {
 
   private async commitNow(b: ChunkedCommit): Promise<void> {
     const c = this.wconn;
+    // a CHECKPOINT holds every write until it ends (0.5-2 s), and the appender's flush below would wait for it in this
+    // thread, synchronously: the store thread could not stage parts nor answer the API meanwhile. Wait here instead.
+    if (this.checkpointing) await this.checkpointing;
     const t0 = tracing ? performance.now() : 0;
     await c.run('BEGIN TRANSACTION');
     try {
