@@ -92,6 +92,28 @@ export interface PipelineOptions {
 export const DEFAULT_HIGH_WATER = 30_000;
 
 const isSyslog = (source: string) => source.startsWith('syslog');
+
+/** A prepared batch: its alerts' ingestion, and what its commit stores. */
+interface Prepared {
+  ingest: () => Promise<void>;
+  data: Pick<CommitBatch, 'events' | 'columns' | 'flows' | 'staged'>;
+  pos: WalPosition;
+  accepted: Record<string, number>;
+  count: number;
+}
+
+/** One store commit: one batch, or several staged ones that queued while the store was behind. */
+interface CommitGroup {
+  data: Pick<CommitBatch, 'events' | 'columns' | 'flows' | 'staged'>;
+  pos: WalPosition;
+  accepted: Record<string, number>;
+  count: number;
+  /** The alert ingestion of the group's last batch (those before it come first on the chain). */
+  ingested: Promise<void>;
+  seqs: number[];
+  /** Its commit (resolves once stored). */
+  link: Promise<void>;
+}
 /** Events serialized before they are handed to a staging store (Store.stage). */
 const STAGE_EVERY = 1024;
 /** Longest stretch of synchronous work between event-loop turns while processing a batch. */
@@ -127,6 +149,8 @@ export class Pipeline {
   private readonly replayed = new WeakSet<WalBlock>();
   processed = 0;
   private batchSeq = 0;
+  /** The last batches' commit while it has not begun: batches prepared meanwhile join it. */
+  private commitGroup?: CommitGroup;
   /** Set while the loop waits for its last commit with the queue empty: push() calls it. */
   private wake?: () => void;
 
@@ -202,15 +226,39 @@ export class Pipeline {
           // previous batches' store commits; the batch's own commit (with its checkpoint) follows both. A failed
           // commit fails every later one (they wait on it), so checkpoints never pass a batch that was not stored.
           const ingested = p.ingest();
-          const previous = last;
-          last = (async () => {
-            await ingested;
-            if (previous) await previous;
-            if (tracing) trace('main', 'commit-begin', { seq });
-            await p.commit();
-            if (tracing) trace('main', 'commit-end', { seq });
-          })();
-          last.catch(() => undefined); // awaited (and reported) below
+          const group = this.commitGroup;
+          if (group && p.data.staged && group.data.staged) {
+            // the previous batch's commit has not begun (the store is behind): this batch joins it, one transaction
+            // for both (a commit costs 10-30 ms whatever its size; one per small batch could not keep up)
+            group.data.staged.push(...p.data.staged);
+            group.pos = p.pos;
+            group.accepted = p.accepted;
+            group.count += p.count;
+            group.ingested = ingested;
+            group.seqs.push(seq);
+            last = group.link;
+          } else {
+            const g: CommitGroup = { data: p.data.staged ? { ...p.data, staged: [...p.data.staged] } : p.data, pos: p.pos, accepted: p.accepted, count: p.count, ingested, seqs: [seq], link: Promise.resolve() };
+            const previous = last;
+            if (p.data.staged) this.commitGroup = g;
+            last = (async () => {
+              // the alerts of every batch in the group are ingested (in order) before its commit; a failed commit
+              // fails every later one (they wait on it), so checkpoints never pass a batch that was not stored
+              if (previous) await previous;
+              for (let seen: Promise<void> | undefined; seen !== g.ingested; ) {
+                seen = g.ingested;
+                await seen;
+              }
+              if (this.commitGroup === g) this.commitGroup = undefined;
+              if (tracing) trace('main', 'commit-begin', { seqs: g.seqs, records: g.count });
+              await this.o.store.commitBatch({ ...g.data, checkpoint: { ...CHECKPOINT, doc: { pos: g.pos, accepted: g.accepted } satisfies Checkpoint } });
+              this.processed += g.count;
+              if (tracing) trace('main', 'commit-end', { seqs: g.seqs });
+              this.o.onCommitted?.(g.pos);
+            })();
+            last.catch(() => undefined); // awaited (and reported) below
+            g.link = last;
+          }
           inflight.push({ done: last, records });
           inflightRecords += records;
           // at most maxInflight batches and maxUncommitted records ahead of the store (the last one may go over)
@@ -240,6 +288,7 @@ export class Pipeline {
       }
     } catch (e) {
       // a store failure: keep the blocks in the WAL (not checkpointed), report, and stop taking more
+      this.commitGroup = undefined;
       this.failure = e as Error;
       this.o.log?.(`tidewatch: pipeline stopped: ${(e as Error).stack ?? String(e)}`);
     } finally {
@@ -259,7 +308,7 @@ export class Pipeline {
   }
 
   /** Parses and runs the detectors over a batch; returns the steps that correlate its alerts and store it. */
-  private async prepare(batch: WalBlock[]): Promise<{ ingest: () => Promise<void>; commit: () => Promise<void> }> {
+  private async prepare(batch: WalBlock[]): Promise<Prepared> {
     const { stages, metrics } = this.o;
     const events: StoredEvent[] = [];
     let cols = emptyEventColumns();
@@ -359,16 +408,9 @@ export class Pipeline {
     // its alerts is held here while earlier commits finish
     if (canStage) staged.push(this.o.store.stage!({ events, columns: cols, flows }));
     const data: Pick<CommitBatch, 'events' | 'columns' | 'flows' | 'staged'> = canStage ? { events: [], flows: [], staged } : { events, columns: cols, flows };
-    return {
-      // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
-      // is replayed from the write-ahead log and the same alert ids are ignored as already stored
-      ingest: () => this.ingestSoon(alerts, alertBorn),
-      commit: async () => {
-        await this.o.store.commitBatch({ ...data, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
-        this.processed += count;
-        this.o.onCommitted?.(pos);
-      },
-    };
+    // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
+    // is replayed from the write-ahead log and the same alert ids are ignored as already stored
+    return { ingest: () => this.ingestSoon(alerts, alertBorn), data, pos, accepted, count };
   }
 
   private async ingestAlerts(alerts: Alert[], born: number[]): Promise<void> {

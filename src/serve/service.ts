@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { deliveryFromSite, DeliveryConfigError, type Delivery } from '../sinks/index.js';
+import { trace, tracing } from '../util/trace.js';
 
 function packageVersion(): string | undefined {
   try {
@@ -175,6 +176,14 @@ export class Service {
       await svc.startListeners(listeners, tls);
       for (const b of wiring.background) await b.start();
       metrics.startRates();
+      if (tracing) {
+        const s = svc;
+        setInterval(() => {
+          const m = process.memoryUsage();
+          const mb = (n: number) => Math.round(n / 1048576);
+          trace('main', 'memory', { rssMb: mb(m.rss), heapMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), queued: s.pipeline.depth });
+        }, 1000).unref();
+      }
       svc.accepting = true;
       return svc;
     } catch (e) {

@@ -149,7 +149,11 @@ export class DuckDbStore implements Store {
     trace('store', 'checkpoint-begin');
     try {
       await this.ckconn.run('CHECKPOINT');
-      trace('store', 'checkpoint-end', { ms: +(performance.now() - t0).toFixed(1) });
+      if (tracing) {
+        const mem = (await this.ckconn.runAndReadAll(`SELECT sum(memory_usage_bytes)::BIGINT m, sum(temporary_storage_bytes)::BIGINT t FROM duckdb_memory()`)).getRowObjects()[0];
+        const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+        trace('store', 'checkpoint-end', { ms: +(performance.now() - t0).toFixed(1), duckdbMb: Math.round(Number(mem.m) / 1048576), rssMb: Math.round(rss / 1048576), storeHeapMb: Math.round(heapUsed / 1048576), externalMb: Math.round(external / 1048576), arrayBuffersMb: Math.round(arrayBuffers / 1048576) });
+      }
       this.checkpoints.done++;
       this.checkpoints.ms += performance.now() - t0;
       this.checkpoints.lastError = undefined;
