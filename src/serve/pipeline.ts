@@ -323,7 +323,10 @@ export class Pipeline {
     const detTime = new Map<string, number>();
     const early = this.o.earlyDelivery === true;
     const addAlerts = (list: Alert[], receivedMs: number, live = false) => {
-      if (live) this.o.incidents.deliverEarly(list);
+      if (live) {
+        this.o.incidents.deliverEarly(list);
+        if (tracing) trace('main', 'deliver-early', { n: list.length, ageMs: Date.now() - receivedMs });
+      }
       for (const a of list) {
         alerts.push(a);
         alertBorn.push(receivedMs);

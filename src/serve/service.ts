@@ -19,6 +19,7 @@ import { dirname, resolve } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { deliveryFromSite, DeliveryConfigError, type Delivery } from '../sinks/index.js';
 import { trace, tracing } from '../util/trace.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 function packageVersion(): string | undefined {
   try {
@@ -178,10 +179,13 @@ export class Service {
       metrics.startRates();
       if (tracing) {
         const s = svc;
+        const lag = monitorEventLoopDelay({ resolution: 5 });
+        lag.enable();
         setInterval(() => {
           const m = process.memoryUsage();
           const mb = (n: number) => Math.round(n / 1048576);
-          trace('main', 'memory', { rssMb: mb(m.rss), heapMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), queued: s.pipeline.depth });
+          trace('main', 'memory', { rssMb: mb(m.rss), heapMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), queued: s.pipeline.depth, loopDelayMaxMs: Math.round(lag.max / 1e6), loopDelayP99Ms: Math.round(lag.percentile(99) / 1e6) });
+          lag.reset();
         }, 1000).unref();
       }
       svc.accepting = true;
