@@ -116,6 +116,8 @@ interface CommitGroup {
 }
 /** Events serialized before they are handed to a staging store (Store.stage). */
 const STAGE_EVERY = 1024;
+/** Flow records handed to a staging store at once (Store.stage). */
+const STAGE_FLOWS_EVERY = 8192;
 /** Longest stretch of synchronous work between event-loop turns while processing a batch. */
 const YIELD_MS = 10;
 
@@ -397,6 +399,9 @@ export class Pipeline {
           if (out.length) addAlerts(out, b.receivedMs);
         }
         for (const f of blockFlows) flows.push(f);
+        // a batch of 20,000 datagrams holds about 480,000 flow records: hand them to the store thread every
+        // STAGE_FLOWS_EVERY instead of holding them all until the batch ends (peak memory in the NetFlow steps)
+        if (canStage && flows.length >= STAGE_FLOWS_EVERY) staged.push(this.o.store.stage!({ events: [], flows: flows.splice(0) }));
       } else {
         events.push({ time: receivedIso, source: { file, listener: b.source }, raw: b.records.join('\n') });
       }

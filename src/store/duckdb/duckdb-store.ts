@@ -87,15 +87,16 @@ export class DuckDbStore implements Store {
    * Parts of batches handed over ahead of their commit (the store thread's side of WorkerStore.stage), already turned
    * into DuckDB data chunks: their rows then live in DuckDB's memory, not in this thread's heap, until the commit.
    */
-  private readonly staged = new Map<number, { chunks: DuckDBDataChunk[]; rows: number; text: number; flows: readonly FlowRecord[] }>();
+  private readonly staged = new Map<number, { chunks: DuckDBDataChunk[]; rows: number; text: number; flowChunks: DuckDBDataChunk[]; flows: number }>();
 
   stageColumns(id: number, b: { events: EventColumns; flows: readonly FlowRecord[] }): void {
-    this.staged.set(id, { chunks: eventChunks(b.events), rows: b.events.n, text: textBytes(b.events), flows: b.flows });
+    // flows too become data chunks now: the record objects are dropped at once instead of living until the commit
+    this.staged.set(id, { chunks: eventChunks(b.events), rows: b.events.n, text: textBytes(b.events), flowChunks: flowChunks(b.flows), flows: b.flows.length });
   }
 
   /** Commits staged parts (stageColumns), in the order given, as one batch with its checkpoint. */
   commitStaged(ids: readonly number[], checkpoint?: CommitBatch['checkpoint']): Promise<void> {
-    const parts: { chunks: DuckDBDataChunk[]; rows: number; text: number; flows: readonly FlowRecord[] }[] = [];
+    const parts: { chunks: DuckDBDataChunk[]; rows: number; text: number; flowChunks: DuckDBDataChunk[]; flows: number }[] = [];
     for (const id of ids) {
       const b = this.staged.get(id);
       if (!b) return Promise.reject(new Error(`store: no staged batch ${id}`));
@@ -103,13 +104,14 @@ export class DuckDbStore implements Store {
       parts.push(b);
     }
     return this.enqueueCommit({
-      chunks: parts.flatMap((p) => p.chunks), text: parts.reduce((n, p) => n + p.text, 0), flows: parts.flatMap((p) => p.flows), checkpoint,
+      chunks: parts.flatMap((p) => p.chunks), text: parts.reduce((n, p) => n + p.text, 0),
+      flowChunks: parts.flatMap((p) => p.flowChunks), flows: parts.reduce((n, p) => n + p.flows, 0), checkpoint,
     });
   }
 
   /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */
   commitColumns(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
-    return this.enqueueCommit({ chunks: eventChunks(b.events), text: textBytes(b.events), flows: b.flows, checkpoint: b.checkpoint });
+    return this.enqueueCommit({ chunks: eventChunks(b.events), text: textBytes(b.events), flowChunks: flowChunks(b.flows), flows: b.flows.length, checkpoint: b.checkpoint });
   }
 
   /** Runs a commit after the ones asked for before it (a failed one does not stop the next). */
@@ -128,25 +130,25 @@ export class DuckDbStore implements Store {
     await c.run('BEGIN TRANSACTION');
     try {
       await appendDataChunks(c, 'events', b.chunks);
-      await appendChunks(c, 'flows', FLOW_TYPES, b.flows, flowColumns);
+      await appendDataChunks(c, 'flows', b.flowChunks);
       const t1 = tracing ? performance.now() : 0;
       if (b.checkpoint) {
         await c.run(`INSERT OR REPLACE INTO docs VALUES ($1, $2, $3, now())`, [b.checkpoint.kind, b.checkpoint.key, JSON.stringify(b.checkpoint.doc)]);
       }
       const t2 = tracing ? performance.now() : 0;
       await c.run('COMMIT');
-      if (tracing) trace('store', 'commit', { rows: b.chunks.reduce((n, ch) => n + ch.rowCount, 0), flows: b.flows.length, appendMs: +(t1 - t0).toFixed(1), docMs: +(t2 - t1).toFixed(1), commitMs: +(performance.now() - t2).toFixed(1) });
+      if (tracing) trace('store', 'commit', { rows: b.chunks.reduce((n, ch) => n + ch.rowCount, 0), flows: b.flows, appendMs: +(t1 - t0).toFixed(1), docMs: +(t2 - t1).toFixed(1), commitMs: +(performance.now() - t2).toFixed(1) });
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw e;
     }
-    this.sinceCollect += b.chunks.length;
+    this.sinceCollect += b.chunks.length + b.flowChunks.length;
     if (this.sinceCollect >= COLLECT_EVERY_CHUNKS) {
       this.sinceCollect = 0;
       collectGarbage();
     }
     if (this.checkpointBytes > 0) {
-      this.sinceCheckpoint += b.text + b.flows.length * 64;
+      this.sinceCheckpoint += b.text + b.flows * 64;
       if (this.sinceCheckpoint >= this.checkpointBytes && !this.checkpointing) this.checkpointing = this.backgroundCheckpoint();
     }
   }
@@ -575,7 +577,9 @@ function tstz(iso: string): DuckDBTimestampTZValue | null {
 interface ChunkedCommit {
   chunks: DuckDBDataChunk[];
   text: number;
-  flows: readonly FlowRecord[];
+  /** Flow records in data chunks (flowChunks), and how many. */
+  flowChunks: DuckDBDataChunk[];
+  flows: number;
   checkpoint?: CommitBatch['checkpoint'];
 }
 
@@ -613,6 +617,18 @@ function flowColumns(rows: readonly FlowRecord[]): DuckDBValue[][] {
     cols[12].push(f.tcp_flags); cols[13].push(f.version); cols[14].push(f.sampling_rate ?? null);
   }
   return cols;
+}
+
+/** Flow records as data chunks of up to 2048 rows (the `flows` table's columns). */
+function flowChunks(rows: readonly FlowRecord[]): DuckDBDataChunk[] {
+  const out: DuckDBDataChunk[] = [];
+  for (let off = 0; off < rows.length; off += 2048) {
+    const part = rows.slice(off, off + 2048);
+    const chunk = DuckDBDataChunk.create(FLOW_TYPES, part.length);
+    chunk.setColumns(flowColumns(part));
+    out.push(chunk);
+  }
+  return out;
 }
 
 /**
