@@ -32,7 +32,10 @@ export interface IngestResult {
 }
 
 export interface IncidentEvents {
-  /** Called with each new (unsuppressed) alert after it is stored. */
+  /**
+   * Called with each new (unsuppressed) alert after it is stored, or, for alerts handed to `deliverEarly`, at once
+   * (before storing; each alert id once).
+   */
   onAlerts?: (alerts: Alert[]) => void;
   /** Called with incidents that were created or changed. */
   onIncidents?: (incidents: Incident[], created: Set<string>) => void;
@@ -45,8 +48,13 @@ const SUPPRESSION_KIND = 'suppression';
  * incidents, persists the incidents, and applies analysts' changes (state, assignee, notes, false-positive
  * suppressions). All operations run one at a time (the correlator's state is not shared).
  */
+/** Ids of alerts delivered ahead of their storage that are remembered, so none is delivered twice (FIFO). */
+export const EARLY_DELIVERED_IDS = 200_000;
+
 export class IncidentManager {
   private chain: Promise<unknown> = Promise.resolve();
+  /** Alert ids delivered by deliverEarly, oldest first (a Set keeps insertion order); at most EARLY_DELIVERED_IDS. */
+  private readonly delivered = new Set<string>();
   private constructor(
     readonly store: Store,
     readonly correlator: Correlator,
@@ -71,6 +79,27 @@ export class IncidentManager {
 
   get openCount(): number {
     return this.correlator.openCount;
+  }
+
+  /**
+   * Hands new alerts to onAlerts now, before they are stored (the live pipeline: their lines are in the write-ahead
+   * log already, so they are not lost), instead of after `ingest` stored them: a store write waiting on a DuckDB
+   * checkpoint holds no alert (docs/SERVE.md, "When an alert is delivered"). Suppressed alerts and ids delivered
+   * before are left out; `ingest` must still be called with the same alerts (it stores and correlates them, and does
+   * not deliver them again). Synchronous: it does not wait for earlier operations.
+   */
+  deliverEarly(alerts: readonly Alert[]): void {
+    const out: Alert[] = [];
+    for (const a of alerts) {
+      if (this.delivered.has(a.id) || this.suppressions.some((x) => suppresses(x, a))) continue;
+      this.delivered.add(a.id);
+      out.push(a);
+    }
+    for (const id of this.delivered) {
+      if (this.delivered.size <= EARLY_DELIVERED_IDS) break;
+      this.delivered.delete(id);
+    }
+    if (out.length) this.events.onAlerts?.(out);
   }
 
   ingest(alerts: readonly Alert[], at = new Date().toISOString()): Promise<IngestResult> {
@@ -102,7 +131,8 @@ export class IncidentManager {
         if (this.sharedStore) await this.adoptAnalystChanges(inc);
         await this.store.putIncident(inc);
       }
-      if (stored.length) this.events.onAlerts?.(stored);
+      const late = this.delivered.size ? stored.filter((a) => !this.delivered.has(a.id)) : stored;
+      if (late.length) this.events.onAlerts?.(late);
       if (changed.length) this.events.onIncidents?.(changed, created);
       return { stored, suppressed, incidents: changed, created: created.size };
     });

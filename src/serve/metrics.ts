@@ -58,7 +58,7 @@ export class Metrics {
       name: 'tidewatch_alert_latency_seconds', help: 'From receiving the event to storing its alert.', registers,
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     });
-    this.alerts = new Counter({ name: 'tidewatch_alerts_total', help: 'New alerts stored, by detector.', labelNames: ['detector'], registers });
+    this.alerts = new Counter({ name: 'tidewatch_alerts_total', help: 'New alerts handed to delivery (not suppressed, each id once), by detector.', labelNames: ['detector'], registers });
     this.alertsSuppressed = new Counter({ name: 'tidewatch_alerts_suppressed_total', help: 'Alerts dropped by a false-positive suppression.', registers });
     const open = opts.openIncidents;
     this.incidentsOpen = new Gauge({

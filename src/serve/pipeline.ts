@@ -6,6 +6,7 @@ import type { CommitBatch, Store, StoredEvent } from '../store/store.js';
 import { emptyEventColumns, pushEvent } from '../store/columns.js';
 import type { Metrics } from './metrics.js';
 import type { WalBlock, WalPosition } from './wal.js';
+import { trace, tracing } from '../util/trace.js';
 
 /** Turns one syslog line into an event, or says why it could not. */
 export type LineParser = (line: string, ctx: { refMs: number; peer: string; source: string }) => { event: Event; error?: undefined } | { error: string; event?: undefined };
@@ -67,6 +68,17 @@ export interface PipelineOptions {
   maxBatch?: number;
   /** Batches prepared (parsed, detected) while earlier commits are still in the store (default 1). */
   maxInflight?: number;
+  /**
+   * Records of those batches, at most (default: no limit but `maxInflight`). With a large `maxInflight`, this is what
+   * bounds the work waiting on a slow store commit (a DuckDB checkpoint holds every write for a second or two).
+   */
+  maxUncommitted?: number;
+  /**
+   * Alerts of live syslog lines go to delivery as soon as a detector raised them (IncidentManager.deliverEarly), not
+   * after the store took them: their lines are in the write-ahead log already. Replayed blocks and flows keep the
+   * store-then-deliver order (docs/SERVE.md, "When an alert is delivered").
+   */
+  earlyDelivery?: boolean;
   onPressure?: (paused: boolean) => void;
   onCommitted?: (pos: WalPosition) => void;
   log?: (line: string) => void;
@@ -80,8 +92,32 @@ export interface PipelineOptions {
 export const DEFAULT_HIGH_WATER = 30_000;
 
 const isSyslog = (source: string) => source.startsWith('syslog');
+
+/** A prepared batch: its alerts' ingestion, and what its commit stores. */
+interface Prepared {
+  ingest: () => Promise<void>;
+  data: Pick<CommitBatch, 'events' | 'columns' | 'flows' | 'staged'>;
+  pos: WalPosition;
+  accepted: Record<string, number>;
+  count: number;
+}
+
+/** One store commit: one batch, or several staged ones that queued while the store was behind. */
+interface CommitGroup {
+  data: Pick<CommitBatch, 'events' | 'columns' | 'flows' | 'staged'>;
+  pos: WalPosition;
+  accepted: Record<string, number>;
+  count: number;
+  /** The alert ingestion of the group's last batch (those before it come first on the chain). */
+  ingested: Promise<void>;
+  seqs: number[];
+  /** Its commit (resolves once stored). */
+  link: Promise<void>;
+}
 /** Events serialized before they are handed to a staging store (Store.stage). */
 const STAGE_EVERY = 1024;
+/** Flow records handed to a staging store at once (Store.stage). */
+const STAGE_FLOWS_EVERY = 8192;
 /** Longest stretch of synchronous work between event-loop turns while processing a batch. */
 const YIELD_MS = 10;
 
@@ -100,11 +136,25 @@ export class Pipeline {
   private failure?: Error;
   /** Alert ingestion of successive batches, kept in order. */
   private alertChain: Promise<void> = Promise.resolve();
+  /**
+   * Alerts waiting for the next link of the chain, and that link (not started yet): alerts raised while an earlier
+   * link is still in the store join it, so a slow store (a checkpoint) is caught up with one insert, not one per
+   * 10 ms slice of detection.
+   */
+  private waiting?: { alerts: Alert[]; born: number[]; link: Promise<void> };
   readonly highWater: number;
   readonly lowWater: number;
   private readonly maxBatch: number;
   private readonly maxInflight: number;
+  private readonly maxUncommitted: number;
+  /** Blocks pushed as replayed from the write-ahead log (their alerts are delivered only once stored). */
+  private readonly replayed = new WeakSet<WalBlock>();
   processed = 0;
+  private batchSeq = 0;
+  /** The last batches' commit while it has not begun: batches prepared meanwhile join it. */
+  private commitGroup?: CommitGroup;
+  /** Set while the loop waits for its last commit with the queue empty: push() calls it. */
+  private wake?: () => void;
 
   constructor(private readonly o: PipelineOptions) {
     this.accepted = { ...(o.checkpoint?.accepted ?? {}) };
@@ -112,6 +162,7 @@ export class Pipeline {
     this.lowWater = o.lowWater ?? Math.floor(this.highWater / 4);
     this.maxBatch = o.maxBatch ?? 20_000;
     this.maxInflight = Math.max(1, o.maxInflight ?? 1);
+    this.maxUncommitted = o.maxUncommitted ?? Infinity;
     o.metrics.queueDepth.set({ queue: 'pipeline' }, 0);
   }
 
@@ -124,9 +175,11 @@ export class Pipeline {
     return this.paused;
   }
 
-  push(blocks: readonly WalBlock[]): void {
+  /** Queues blocks; `replayed`: blocks recovered from the write-ahead log at start. */
+  push(blocks: readonly WalBlock[], opts: { replayed?: boolean } = {}): void {
     if (!blocks.length) return;
     for (const b of blocks) {
+      if (opts.replayed) this.replayed.add(b);
       this.queue.push(b);
       this.queued += b.records.length;
     }
@@ -138,19 +191,17 @@ export class Pipeline {
     if (!this.running) {
       this.running = true;
       setImmediate(() => void this.loop());
-    }
+    } else this.wake?.();
   }
 
   private take(): WalBlock[] {
-    const out: WalBlock[] = [];
+    // hot path: one splice, not a shift() per block: a queue of 100,000 UDP datagrams (one block each) is an array in
+    // V8's large-object space, where every shift() moves the whole rest (it took seconds per batch, docs/BENCHMARKS.md)
+    let k = 0;
     let n = 0;
-    while (this.queue.length && (n === 0 || n + this.queue[0].records.length <= this.maxBatch)) {
-      const b = this.queue.shift()!;
-      n += b.records.length;
-      out.push(b);
-    }
+    while (k < this.queue.length && (k === 0 || n + this.queue[k].records.length <= this.maxBatch)) n += this.queue[k++].records.length;
     this.queued -= n;
-    return out;
+    return this.queue.splice(0, k);
   }
 
   /**
@@ -159,26 +210,63 @@ export class Pipeline {
    * runs at most `maxInflight` batches ahead of the last finished commit.
    */
   private async loop(): Promise<void> {
-    const inflight: Promise<void>[] = [];
+    const inflight: { done: Promise<void>; records: number }[] = [];
+    let inflightRecords = 0;
     let last: Promise<void> | undefined;
     try {
       for (;;) {
         while (this.queue.length) {
           const batch = this.take();
+          const seq = ++this.batchSeq;
+          const records = batch.reduce((n, b) => n + b.records.length, 0);
+          if (tracing) trace('main', 'take', { seq, records, left: this.queued, oldestMs: Date.now() - batch[0].receivedMs });
           const p = await this.prepare(batch);
+          if (tracing) trace('main', 'prepared', { seq });
           // the batch's alerts go to correlation (stored, delivered) at once, in order, without waiting for the
           // previous batches' store commits; the batch's own commit (with its checkpoint) follows both. A failed
           // commit fails every later one (they wait on it), so checkpoints never pass a batch that was not stored.
-          const ingested = (this.alertChain = this.alertChain.then(() => p.ingest()));
-          const previous = last;
-          last = (async () => {
-            await ingested;
-            if (previous) await previous;
-            await p.commit();
-          })();
-          last.catch(() => undefined); // awaited (and reported) below
-          inflight.push(last);
-          while (inflight.length > this.maxInflight) await inflight.shift();
+          const ingested = p.ingest();
+          const group = this.commitGroup;
+          if (group && p.data.staged && group.data.staged) {
+            // the previous batch's commit has not begun (the store is behind): this batch joins it, one transaction
+            // for both (a commit costs 10-30 ms whatever its size; one per small batch could not keep up)
+            group.data.staged.push(...p.data.staged);
+            group.pos = p.pos;
+            group.accepted = p.accepted;
+            group.count += p.count;
+            group.ingested = ingested;
+            group.seqs.push(seq);
+            last = group.link;
+          } else {
+            const g: CommitGroup = { data: p.data.staged ? { ...p.data, staged: [...p.data.staged] } : p.data, pos: p.pos, accepted: p.accepted, count: p.count, ingested, seqs: [seq], link: Promise.resolve() };
+            const previous = last;
+            if (p.data.staged) this.commitGroup = g;
+            last = (async () => {
+              // the alerts of every batch in the group are ingested (in order) before its commit; a failed commit
+              // fails every later one (they wait on it), so checkpoints never pass a batch that was not stored
+              if (previous) await previous;
+              for (let seen: Promise<void> | undefined; seen !== g.ingested; ) {
+                seen = g.ingested;
+                await seen;
+              }
+              if (this.commitGroup === g) this.commitGroup = undefined;
+              if (tracing) trace('main', 'commit-begin', { seqs: g.seqs, records: g.count });
+              await this.o.store.commitBatch({ ...g.data, checkpoint: { ...CHECKPOINT, doc: { pos: g.pos, accepted: g.accepted } satisfies Checkpoint } });
+              this.processed += g.count;
+              if (tracing) trace('main', 'commit-end', { seqs: g.seqs });
+              this.o.onCommitted?.(g.pos);
+            })();
+            last.catch(() => undefined); // awaited (and reported) below
+            g.link = last;
+          }
+          inflight.push({ done: last, records });
+          inflightRecords += records;
+          // at most maxInflight batches and maxUncommitted records ahead of the store (the last one may go over)
+          while (inflight.length > this.maxInflight || (inflight.length > 1 && inflightRecords > this.maxUncommitted)) {
+            const first = inflight.shift()!;
+            inflightRecords -= first.records;
+            await first.done;
+          }
           this.o.metrics.queueDepth.set({ queue: 'pipeline' }, this.queued);
           if (this.paused && this.queued <= this.lowWater) {
             this.paused = false;
@@ -186,13 +274,21 @@ export class Pipeline {
           }
         }
         if (!last) break;
+        // the queue is empty: wait for the last commit, or for new blocks, whichever comes first (a commit held by a
+        // store checkpoint must not hold lines that arrive meanwhile: their alerts are delivered before any commit)
         const tail = last;
+        let woken = false;
+        await Promise.race([tail, new Promise<void>((r) => (this.wake = () => { woken = true; r(); }))]);
+        this.wake = undefined;
+        if (woken && this.queue.length) continue;
+        await tail;
         last = undefined;
         inflight.length = 0;
-        await tail; // more may have been queued meanwhile: look again
+        inflightRecords = 0;
       }
     } catch (e) {
       // a store failure: keep the blocks in the WAL (not checkpointed), report, and stop taking more
+      this.commitGroup = undefined;
       this.failure = e as Error;
       this.o.log?.(`tidewatch: pipeline stopped: ${(e as Error).stack ?? String(e)}`);
     } finally {
@@ -212,7 +308,7 @@ export class Pipeline {
   }
 
   /** Parses and runs the detectors over a batch; returns the steps that correlate its alerts and store it. */
-  private async prepare(batch: WalBlock[]): Promise<{ ingest: () => Promise<void>; commit: () => Promise<void> }> {
+  private async prepare(batch: WalBlock[]): Promise<Prepared> {
     const { stages, metrics } = this.o;
     const events: StoredEvent[] = [];
     let cols = emptyEventColumns();
@@ -225,7 +321,12 @@ export class Pipeline {
     const alerts: Alert[] = [];
     const alertBorn: number[] = [];
     const detTime = new Map<string, number>();
-    const addAlerts = (list: Alert[], receivedMs: number) => {
+    const early = this.o.earlyDelivery === true;
+    const addAlerts = (list: Alert[], receivedMs: number, live = false) => {
+      if (live) {
+        this.o.incidents.deliverEarly(list);
+        if (tracing) trace('main', 'deliver-early', { n: list.length, ageMs: Date.now() - receivedMs });
+      }
       for (const a of list) {
         alerts.push(a);
         alertBorn.push(receivedMs);
@@ -237,7 +338,7 @@ export class Pipeline {
     for (const b of batch) {
       if (performance.now() - slice > YIELD_MS) {
         // the alerts raised so far go to correlation now, not when the whole batch is done (alert latency)
-        if (alerts.length) this.ingestSoon(alerts.splice(0), alertBorn.splice(0));
+        if (alerts.length) void this.ingestSoon(alerts.splice(0), alertBorn.splice(0));
         await new Promise<void>((r) => setImmediate(r));
         slice = performance.now();
       }
@@ -249,6 +350,7 @@ export class Pipeline {
         const listener = b.source;
         // one source per block: detectors and alerts copy it, never change it
         const source: SourceRef & { listener: string } = { file, listener };
+        const live = early && !this.replayed.has(b);
         for (const line of b.records) {
           if (!stages.parseLine) {
             pushEvent(cols, receivedIso, null, file, listener, null, line, null);
@@ -273,7 +375,7 @@ export class Pipeline {
             const t0 = performance.now();
             const out = d.process(ev, source);
             detTime.set(d.name, (detTime.get(d.name) ?? 0) + performance.now() - t0);
-            if (out.length) addAlerts(out, b.receivedMs);
+            if (out.length) addAlerts(out, b.receivedMs, live);
           }
         }
       } else if (b.source === 'netflow') {
@@ -297,6 +399,9 @@ export class Pipeline {
           if (out.length) addAlerts(out, b.receivedMs);
         }
         for (const f of blockFlows) flows.push(f);
+        // a batch of 20,000 datagrams holds about 480,000 flow records: hand them to the store thread every
+        // STAGE_FLOWS_EVERY instead of holding them all until the batch ends (peak memory in the NetFlow steps)
+        if (canStage && flows.length >= STAGE_FLOWS_EVERY) staged.push(this.o.store.stage!({ events: [], flows: flows.splice(0) }));
       } else {
         events.push({ time: receivedIso, source: { file, listener: b.source }, raw: b.records.join('\n') });
       }
@@ -309,33 +414,41 @@ export class Pipeline {
     // its alerts is held here while earlier commits finish
     if (canStage) staged.push(this.o.store.stage!({ events, columns: cols, flows }));
     const data: Pick<CommitBatch, 'events' | 'columns' | 'flows' | 'staged'> = canStage ? { events: [], flows: [], staged } : { events, columns: cols, flows };
-    return {
-      // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
-      // is replayed from the write-ahead log and the same alert ids are ignored as already stored
-      ingest: () => this.ingestAlerts(alerts, alertBorn),
-      commit: async () => {
-        await this.o.store.commitBatch({ ...data, checkpoint: { ...CHECKPOINT, doc: { pos, accepted } satisfies Checkpoint } });
-        this.processed += count;
-        this.o.onCommitted?.(pos);
-      },
-    };
+    // correlate and store the alerts before the batch's commit: if the service dies before that commit, the batch
+    // is replayed from the write-ahead log and the same alert ids are ignored as already stored
+    return { ingest: () => this.ingestSoon(alerts, alertBorn), data, pos, accepted, count };
   }
 
   private async ingestAlerts(alerts: Alert[], born: number[]): Promise<void> {
     if (!alerts.length) return;
+    const t0 = tracing ? Date.now() : 0;
     await this.o.incidents.ingest(alerts);
     const now = Date.now();
+    if (tracing) trace('main', 'alerts', { n: alerts.length, ingestMs: now - t0, maxAgeMs: now - Math.min(...born) });
     for (const b of born) this.o.metrics.alertLatency.observe((now - b) / 1000);
   }
 
   /**
-   * Part of a batch's alerts, ingested in order before the rest (the batch's own ingest step, and so its commit,
-   * come after it on the same chain). A failure stays on the chain and stops that commit.
+   * Queues alerts for correlation and the store, in order after the ones queued before; resolves once they are
+   * ingested (and everything queued before them). Alerts queued while the previous link runs share the next link.
+   * A failure stays on the chain: every later link, and so every later commit, fails with it.
    */
-  private ingestSoon(alerts: Alert[], born: number[]): void {
-    const link = this.alertChain.then(() => this.ingestAlerts(alerts, born));
-    link.catch(() => undefined); // reported through the batch's commit, which waits on the chain
-    this.alertChain = link;
+  private ingestSoon(alerts: Alert[], born: number[]): Promise<void> {
+    if (!alerts.length) return this.waiting?.link ?? this.alertChain;
+    if (this.waiting) {
+      for (const a of alerts) this.waiting.alerts.push(a);
+      for (const b of born) this.waiting.born.push(b);
+      return this.waiting.link;
+    }
+    const w: { alerts: Alert[]; born: number[]; link: Promise<void> } = { alerts: [...alerts], born: [...born], link: Promise.resolve() };
+    w.link = this.alertChain.then(() => {
+      if (this.waiting === w) this.waiting = undefined;
+      return this.ingestAlerts(w.alerts, w.born);
+    });
+    w.link.catch(() => undefined); // reported through the commits, which wait on the chain
+    this.waiting = w;
+    this.alertChain = w.link;
+    return w.link;
   }
 
   /** Alerts stateful detectors still hold (end of run). */

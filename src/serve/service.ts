@@ -18,6 +18,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { deliveryFromSite, DeliveryConfigError, type Delivery } from '../sinks/index.js';
+import { trace, tracing } from '../util/trace.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 function packageVersion(): string | undefined {
   try {
@@ -59,8 +61,14 @@ function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
 
 /** Event text committed between two background checkpoints of the store. */
 const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
-/** Batches the pipeline prepares while earlier ones are being committed in the store thread. */
-const MAX_INFLIGHT = 3;
+/**
+ * Batches, and records in them, the pipeline prepares while earlier ones are being committed in the store thread. A
+ * DuckDB checkpoint holds every write for 0.5-2 s (docs/BENCHMARKS.md, serve): the pipeline keeps parsing, detecting
+ * and delivering alerts meanwhile, up to 250,000 records (5 s at 50,000 lines/s; staged in the store thread),
+ * before it waits (and TCP backpressure follows).
+ */
+const MAX_INFLIGHT = 64;
+const MAX_UNCOMMITTED = 250_000;
 /**
  * UDP datagrams are refused (counted `queue_full`) while this many records wait for the pipeline: UDP has no flow
  * control, so it may queue further than the TCP high-water mark (five times the former 100,000).
@@ -97,6 +105,7 @@ export class Service {
     this.replayed = recovered.length;
     this.pipeline = new Pipeline({
       store, incidents, metrics, stages, checkpoint, highWater: opts.highWater, maxBatch: opts.maxBatch, maxInflight: MAX_INFLIGHT,
+      maxUncommitted: MAX_UNCOMMITTED, earlyDelivery: true,
       onPressure: (paused) => { for (const l of this.streams) l.setPaused(paused); },
       onCommitted: (pos) => this.committed(pos),
       log: (l) => this.log(l),
@@ -106,7 +115,7 @@ export class Service {
     for (const [source, n] of Object.entries(checkpoint?.accepted ?? {})) metrics.accepted.inc({ source }, n);
     for (const b of recovered) metrics.accepted.inc({ source: b.source }, b.records.length);
     if (recovered.length) this.log(`tidewatch: replaying ${recovered.reduce((n, b) => n + b.records.length, 0)} records accepted before the last stop from the write-ahead log`);
-    this.pipeline.push(recovered);
+    this.pipeline.push(recovered, { replayed: true });
   }
 
   private committed(pos: WalPosition): void {
@@ -168,6 +177,17 @@ export class Service {
       await svc.startListeners(listeners, tls);
       for (const b of wiring.background) await b.start();
       metrics.startRates();
+      if (tracing) {
+        const s = svc;
+        const lag = monitorEventLoopDelay({ resolution: 5 });
+        lag.enable();
+        setInterval(() => {
+          const m = process.memoryUsage();
+          const mb = (n: number) => Math.round(n / 1048576);
+          trace('main', 'memory', { rssMb: mb(m.rss), heapMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), queued: s.pipeline.depth, loopDelayMaxMs: Math.round(lag.max / 1e6), loopDelayP99Ms: Math.round(lag.percentile(99) / 1e6) });
+          lag.reset();
+        }, 1000).unref();
+      }
       svc.accepting = true;
       return svc;
     } catch (e) {

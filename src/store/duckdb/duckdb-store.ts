@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { dirname } from 'node:path';
 import {
   DuckDBDataChunk, DuckDBInstance, DuckDBTimestampTZValue, INTEGER, SMALLINT, TIMESTAMPTZ, UBIGINT, VARCHAR,
@@ -14,6 +16,7 @@ import type { ImportOutcome, IndicatorRecord, IntelObject, IntelQuery } from '..
 import { contentHash, decodeCursor, encodeCursor, taxiiVersion } from '../intel-common.js';
 import { isoToMicros, microsToIso } from '../../util/time.js';
 import { DUCKDB_SCHEMA } from './schema.js';
+import { trace, tracing } from '../../util/trace.js';
 import { eventChunks } from './event-chunks.js';
 import { batchColumns, eventColumnsOf, type EventColumns } from '../columns.js';
 
@@ -30,6 +33,8 @@ export class DuckDbStore implements Store {
   private sinceCheckpoint = 0;
   private checkpointing?: Promise<void>;
   private closed = false;
+  /** Data chunks committed since the last garbage collection (collectGarbage). */
+  private sinceCollect = 0;
   /** Background checkpoints run, and the last one's failure (retried at the next threshold). */
   readonly checkpoints = { done: 0, ms: 0, lastError: undefined as string | undefined };
 
@@ -82,15 +87,16 @@ export class DuckDbStore implements Store {
    * Parts of batches handed over ahead of their commit (the store thread's side of WorkerStore.stage), already turned
    * into DuckDB data chunks: their rows then live in DuckDB's memory, not in this thread's heap, until the commit.
    */
-  private readonly staged = new Map<number, { chunks: DuckDBDataChunk[]; rows: number; text: number; flows: readonly FlowRecord[] }>();
+  private readonly staged = new Map<number, { chunks: DuckDBDataChunk[]; rows: number; text: number; flowChunks: DuckDBDataChunk[]; flows: number }>();
 
   stageColumns(id: number, b: { events: EventColumns; flows: readonly FlowRecord[] }): void {
-    this.staged.set(id, { chunks: eventChunks(b.events), rows: b.events.n, text: textBytes(b.events), flows: b.flows });
+    // flows too become data chunks now: the record objects are dropped at once instead of living until the commit
+    this.staged.set(id, { chunks: eventChunks(b.events), rows: b.events.n, text: textBytes(b.events), flowChunks: flowChunks(b.flows), flows: b.flows.length });
   }
 
   /** Commits staged parts (stageColumns), in the order given, as one batch with its checkpoint. */
   commitStaged(ids: readonly number[], checkpoint?: CommitBatch['checkpoint']): Promise<void> {
-    const parts: { chunks: DuckDBDataChunk[]; rows: number; text: number; flows: readonly FlowRecord[] }[] = [];
+    const parts: { chunks: DuckDBDataChunk[]; rows: number; text: number; flowChunks: DuckDBDataChunk[]; flows: number }[] = [];
     for (const id of ids) {
       const b = this.staged.get(id);
       if (!b) return Promise.reject(new Error(`store: no staged batch ${id}`));
@@ -98,13 +104,14 @@ export class DuckDbStore implements Store {
       parts.push(b);
     }
     return this.enqueueCommit({
-      chunks: parts.flatMap((p) => p.chunks), text: parts.reduce((n, p) => n + p.text, 0), flows: parts.flatMap((p) => p.flows), checkpoint,
+      chunks: parts.flatMap((p) => p.chunks), text: parts.reduce((n, p) => n + p.text, 0),
+      flowChunks: parts.flatMap((p) => p.flowChunks), flows: parts.reduce((n, p) => n + p.flows, 0), checkpoint,
     });
   }
 
   /** commitBatch with the events in columns. Commits run one at a time, in the order they were asked for. */
   commitColumns(b: { events: EventColumns; flows: readonly FlowRecord[]; checkpoint?: CommitBatch['checkpoint'] }): Promise<void> {
-    return this.enqueueCommit({ chunks: eventChunks(b.events), text: textBytes(b.events), flows: b.flows, checkpoint: b.checkpoint });
+    return this.enqueueCommit({ chunks: eventChunks(b.events), text: textBytes(b.events), flowChunks: flowChunks(b.flows), flows: b.flows.length, checkpoint: b.checkpoint });
   }
 
   /** Runs a commit after the ones asked for before it (a failed one does not stop the next). */
@@ -116,20 +123,32 @@ export class DuckDbStore implements Store {
 
   private async commitNow(b: ChunkedCommit): Promise<void> {
     const c = this.wconn;
+    // a CHECKPOINT holds every write until it ends (0.5-2 s), and the appender's flush below would wait for it in this
+    // thread, synchronously: the store thread could not stage parts nor answer the API meanwhile. Wait here instead.
+    if (this.checkpointing) await this.checkpointing;
+    const t0 = tracing ? performance.now() : 0;
     await c.run('BEGIN TRANSACTION');
     try {
       await appendDataChunks(c, 'events', b.chunks);
-      await appendChunks(c, 'flows', FLOW_TYPES, b.flows, flowColumns);
+      await appendDataChunks(c, 'flows', b.flowChunks);
+      const t1 = tracing ? performance.now() : 0;
       if (b.checkpoint) {
         await c.run(`INSERT OR REPLACE INTO docs VALUES ($1, $2, $3, now())`, [b.checkpoint.kind, b.checkpoint.key, JSON.stringify(b.checkpoint.doc)]);
       }
+      const t2 = tracing ? performance.now() : 0;
       await c.run('COMMIT');
+      if (tracing) trace('store', 'commit', { rows: b.chunks.reduce((n, ch) => n + ch.rowCount, 0), flows: b.flows, appendMs: +(t1 - t0).toFixed(1), docMs: +(t2 - t1).toFixed(1), commitMs: +(performance.now() - t2).toFixed(1) });
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw e;
     }
+    this.sinceCollect += b.chunks.length + b.flowChunks.length;
+    if (this.sinceCollect >= COLLECT_EVERY_CHUNKS) {
+      this.sinceCollect = 0;
+      collectGarbage();
+    }
     if (this.checkpointBytes > 0) {
-      this.sinceCheckpoint += b.text + b.flows.length * 64;
+      this.sinceCheckpoint += b.text + b.flows * 64;
       if (this.sinceCheckpoint >= this.checkpointBytes && !this.checkpointing) this.checkpointing = this.backgroundCheckpoint();
     }
   }
@@ -138,8 +157,14 @@ export class DuckDbStore implements Store {
   private async backgroundCheckpoint(): Promise<void> {
     this.sinceCheckpoint = 0;
     const t0 = performance.now();
+    trace('store', 'checkpoint-begin');
     try {
       await this.ckconn.run('CHECKPOINT');
+      if (tracing) {
+        const mem = (await this.ckconn.runAndReadAll(`SELECT sum(memory_usage_bytes)::BIGINT m, sum(temporary_storage_bytes)::BIGINT t FROM duckdb_memory()`)).getRowObjects()[0];
+        const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+        trace('store', 'checkpoint-end', { ms: +(performance.now() - t0).toFixed(1), duckdbMb: Math.round(Number(mem.m) / 1048576), rssMb: Math.round(rss / 1048576), storeHeapMb: Math.round(heapUsed / 1048576), externalMb: Math.round(external / 1048576), arrayBuffersMb: Math.round(arrayBuffers / 1048576) });
+      }
       this.checkpoints.done++;
       this.checkpoints.ms += performance.now() - t0;
       this.checkpoints.lastError = undefined;
@@ -520,6 +545,27 @@ export class DuckDbStore implements Store {
   }
 }
 
+/**
+ * A data chunk's memory (about 0.4 MB for 1,024 events: DuckDB's vectors and the strings copied into them) is native
+ * and invisible to V8: the small JS object holding it lives until a full garbage collection, which in the store thread
+ * (a heap of 10-15 MB) came so rarely that committed chunks piled up to a gigabyte over 2 million lines
+ * (docs/BENCHMARKS.md, serve). So the store thread collects after every COLLECT_EVERY_CHUNKS chunks committed (a few
+ * ms each time, for about 100,000 events).
+ */
+const COLLECT_EVERY_CHUNKS = 100;
+let gcFn: (() => void) | undefined | null;
+function collectGarbage(): void {
+  if (gcFn === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      gcFn = runInNewContext('gc') as () => void;
+    } catch {
+      gcFn = null;
+    }
+  }
+  gcFn?.();
+}
+
 const FLOW_TYPES: DuckDBType[] = [VARCHAR, TIMESTAMPTZ, TIMESTAMPTZ, VARCHAR, VARCHAR, INTEGER, INTEGER, SMALLINT, UBIGINT, UBIGINT, INTEGER, INTEGER, SMALLINT, SMALLINT, INTEGER];
 
 function tstz(iso: string): DuckDBTimestampTZValue | null {
@@ -531,7 +577,9 @@ function tstz(iso: string): DuckDBTimestampTZValue | null {
 interface ChunkedCommit {
   chunks: DuckDBDataChunk[];
   text: number;
-  flows: readonly FlowRecord[];
+  /** Flow records in data chunks (flowChunks), and how many. */
+  flowChunks: DuckDBDataChunk[];
+  flows: number;
   checkpoint?: CommitBatch['checkpoint'];
 }
 
@@ -569,6 +617,18 @@ function flowColumns(rows: readonly FlowRecord[]): DuckDBValue[][] {
     cols[12].push(f.tcp_flags); cols[13].push(f.version); cols[14].push(f.sampling_rate ?? null);
   }
   return cols;
+}
+
+/** Flow records as data chunks of up to 2048 rows (the `flows` table's columns). */
+function flowChunks(rows: readonly FlowRecord[]): DuckDBDataChunk[] {
+  const out: DuckDBDataChunk[] = [];
+  for (let off = 0; off < rows.length; off += 2048) {
+    const part = rows.slice(off, off + 2048);
+    const chunk = DuckDBDataChunk.create(FLOW_TYPES, part.length);
+    chunk.setColumns(flowColumns(part));
+    out.push(chunk);
+  }
+  return out;
 }
 
 /**

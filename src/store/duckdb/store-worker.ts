@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDbStore } from './duckdb-store.js';
 import { unpackIfPacked } from '../columns.js';
+import { trace, tracing } from '../../util/trace.js';
 
 interface Call {
   id: number;
@@ -25,10 +26,12 @@ try {
       port.postMessage({ id: m.id, error: new Error(`store thread: no method ${m.method}`) });
       return;
     }
+    const t0 = tracing ? performance.now() : 0;
     Promise.resolve()
       .then(() => f.apply(store, m.args.map(unpackIfPacked)))
       .then(
         (value) => {
+          if (tracing) trace('store', 'call', { method: m.method, ms: +(performance.now() - t0).toFixed(1) });
           port.postMessage({ id: m.id, value });
           if (m.method === 'close') port.close();
         },

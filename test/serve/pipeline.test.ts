@@ -1,0 +1,165 @@
+// When the live pipeline delivers an alert (docs/SERVE.md, "When an alert is delivered"): at detection for live
+// syslog lines, even while every store write is held (as a DuckDB checkpoint holds them), and only once stored for
+// blocks replayed from the write-ahead log; each alert id once. The batch and its checkpoint are stored once the
+// store lets writes through again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { siteFromObject } from '../../src/site/load.js';
+import { sigmaStage } from '../../src/serve/roles/stages.js';
+import { parseLiveLine } from '../../src/serve/stored-events.js';
+import { CHECKPOINT, Pipeline, type Checkpoint } from '../../src/serve/pipeline.js';
+import type { WalBlock } from '../../src/serve/wal.js';
+import { Metrics } from '../../src/serve/metrics.js';
+import { IncidentManager } from '../../src/correlation/manager.js';
+import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import type { Store } from '../../src/store/store.js';
+import type { Alert } from '../../src/model/alert.js';
+import { until } from './helpers.js';
+
+const RULE = `title: Bench marker
+id: 5e0c7a4e-9d1b-4f7e-8a7d-2b9f0c1d3e4f
+status: experimental
+logsource: {product: linux, service: sshd}
+detection:
+  sel: {message|contains: TWTEST-ALERT}
+  condition: sel
+level: high
+`;
+
+/**
+ * The real DuckDB store with its writes (commits, alert inserts, incident writes) held while `held` is set: what a
+ * DuckDB CHECKPOINT does to every writer for 0.5-2 s. Reads go through.
+ */
+function holdableStore(inner: Store): { store: Store; hold(): void; release(): void; waiting: () => number } {
+  let gate: Promise<void> | undefined;
+  let open: (() => void) | undefined;
+  let waiting = 0;
+  const writes = new Set(['commitBatch', 'insertNewAlerts', 'insertAlerts', 'putIncident', 'putDoc']);
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== 'string' || typeof v !== 'function') return v;
+      if (!writes.has(prop)) return (v as (...a: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]) => {
+        while (gate) {
+          waiting++;
+          await gate;
+          waiting--;
+        }
+        return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return {
+    store,
+    hold: () => { gate = new Promise((r) => (open = r)); },
+    release: () => { gate = undefined; open?.(); },
+    waiting: () => waiting,
+  };
+}
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-pipeline-'));
+  mkdirSync(join(dir, 'rules'));
+  mkdirSync(join(dir, 'none'));
+  writeFileSync(join(dir, 'rules', 'marker.yml'), RULE);
+  const site = siteFromObject({ hunt: { rules: [join(dir, 'rules')] } });
+  const real = await DuckDbStore.open(join(dir, 'db.duckdb'));
+  const h = holdableStore(real);
+  const delivered: { alert: Alert; storedThen: boolean }[] = [];
+  const storedIds = new Set<string>();
+  const incidents = await IncidentManager.open(h.store, {
+    site,
+    events: {
+      onAlerts: (alerts) => {
+        // recorded with whether the alert row was already in the store at delivery
+        for (const a of alerts) delivered.push({ alert: a, storedThen: storedIds.has(a.id) });
+      },
+    },
+  });
+  const origInsert = real.insertNewAlerts.bind(real);
+  real.insertNewAlerts = async (rows) => {
+    const fresh = await origInsert(rows);
+    for (const a of rows) storedIds.add(a.id);
+    return fresh;
+  };
+  const sigma = sigmaStage(site, () => undefined, join(dir, 'none'));
+  assert.ok(sigma.detector, 'the marker rule loads');
+  const metrics = new Metrics({ defaults: false });
+  const pipeline = new Pipeline({
+    store: h.store, incidents, metrics, stages: { parseLine: parseLiveLine, eventDetectors: [sigma.detector], flowDetectors: [] },
+    maxInflight: 64, maxUncommitted: 100_000, earlyDelivery: true,
+  });
+  return { dir, real, h, incidents, delivered, pipeline };
+}
+
+let off = 0;
+function block(lines: string[]): WalBlock {
+  off += 1000;
+  return { source: 'syslog-tcp', peer: '127.0.0.1:5000', receivedMs: Date.now(), records: lines, end: { seg: 1, off } };
+}
+const line = (i: number, marker = '') =>
+  `<38>1 2026-12-07T19:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z dev-${i % 7} sshd ${1000 + i} - - Failed password for root from 203.0.113.9 port ${4000 + i} ssh2${marker}`;
+
+test('live alerts are delivered at detection while every store write is held, once each; the batch and its checkpoint are stored after', async () => {
+  const { real, h, delivered, pipeline } = await setup();
+  try {
+    // hold every write, as a checkpoint does, then send lines with two markers (one of them twice: one alert id)
+    h.hold();
+    const marked = line(5, ' TWTEST-ALERT-a');
+    pipeline.push([block([line(1), line(2), marked, line(3)]), block([line(4), marked, line(6, ' TWTEST-ALERT-b')])]);
+    await until(() => delivered.length >= 2, 10_000, 'alerts delivered while the store is held');
+    // delivered before any write went through: nothing of them is in the store yet, and the commits are waiting
+    assert.equal(delivered.length, 2);
+    assert.deepEqual(delivered.map((d) => d.storedThen), [false, false]);
+    assert.equal(await real.countRows('events'), 0);
+    assert.equal(await real.countRows('alerts'), 0);
+    assert.ok(h.waiting() > 0, 'store writes are waiting on the hold');
+    assert.ok(/TWTEST-ALERT-a/.test(JSON.stringify(delivered[0].alert)) && /TWTEST-ALERT-b/.test(JSON.stringify(delivered[1].alert)));
+
+    // more lines while held: still detected and delivered (the pipeline is not stopped by its pending commits)
+    pipeline.push([block([line(7), line(8, ' TWTEST-ALERT-c')])]);
+    await until(() => delivered.length >= 3, 10_000, 'a third alert while held');
+
+    h.release();
+    await pipeline.drained();
+    assert.equal(pipeline.error, undefined);
+    assert.equal(await real.countRows('events'), 9);
+    assert.equal(await real.countRows('alerts'), 3);
+    const cp = await real.getDoc<Checkpoint>(CHECKPOINT.kind, CHECKPOINT.key);
+    assert.deepEqual(cp?.pos, { seg: 1, off });
+    // storing them delivered nothing again
+    assert.equal(delivered.length, 3);
+  } finally {
+    h.release();
+    await real.close();
+  }
+});
+
+test('alerts of blocks replayed from the write-ahead log are delivered only once stored, and an id already stored not at all', async () => {
+  const { real, h, delivered, pipeline } = await setup();
+  try {
+    h.hold();
+    pipeline.push([block([line(11, ' TWTEST-ALERT-r')])], { replayed: true });
+    // detection ran (the commit waits on the hold) but nothing was delivered
+    await until(() => h.waiting() > 0, 10_000, 'the replayed batch waiting on the store');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(delivered.length, 0);
+    h.release();
+    await pipeline.drained();
+    assert.equal(delivered.length, 1);
+    assert.equal(delivered[0].storedThen, true, 'delivered after its row was stored');
+
+    // the same block replayed again (a second crash before the checkpoint moved): its alert is not new, not delivered
+    pipeline.push([block([line(11, ' TWTEST-ALERT-r')])], { replayed: true });
+    await pipeline.drained();
+    assert.equal(delivered.length, 1);
+    assert.equal(await real.countRows('alerts'), 1);
+  } finally {
+    h.release();
+    await real.close();
+  }
+});
