@@ -19,8 +19,8 @@ import type { Store } from '../../src/store/store.js';
 import type { Alert } from '../../src/model/alert.js';
 import { until } from './helpers.js';
 
-const RULE = `title: Bench marker
-id: 5e0c7a4e-9d1b-4f7e-8a7d-2b9f0c1d3e4f
+const RULE = `title: Pipeline test marker
+id: 6df513e5-cf05-4737-bd32-afe99ff354f7
 status: experimental
 logsource: {product: linux, service: sshd}
 detection:
