@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import {
   DuckDBDataChunk, DuckDBInstance, DuckDBTimestampTZValue, INTEGER, SMALLINT, TIMESTAMPTZ, UBIGINT, VARCHAR,
@@ -555,6 +556,10 @@ export class DuckDbStore implements Store {
 const COLLECT_EVERY_CHUNKS = 100;
 let gcFn: (() => void) | undefined | null;
 function collectGarbage(): void {
+  // only in a store thread: there the heap is small, so a full collection is cheap and V8 would not start one for
+  // ages; on a main thread (a CLI command, a test) the heap is large, its own collections come often enough, and a
+  // forced full one would be a pause of its own
+  if (isMainThread) return;
   if (gcFn === undefined) {
     try {
       setFlagsFromString('--expose-gc');
