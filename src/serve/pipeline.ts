@@ -66,7 +66,10 @@ export interface PipelineOptions {
   lowWater?: number;
   /** Largest batch taken from the queue at once (records). */
   maxBatch?: number;
-  /** Batches prepared (parsed, detected) while earlier commits are still in the store (default 1). */
+  /**
+   * Store commits prepared (parsed, detected) ahead of the last finished one (default 1); a commit holds one batch, or
+   * several that joined it while the store was busy with the one before.
+   */
   maxInflight?: number;
   /**
    * Records of those batches, at most (default: no limit but `maxInflight`). With a large `maxInflight`, this is what
@@ -259,9 +262,14 @@ export class Pipeline {
             last.catch(() => undefined); // awaited (and reported) below
             g.link = last;
           }
-          inflight.push({ done: last, records });
+          // one entry per commit: a batch that joined the pending commit adds its records to that commit's entry (a
+          // checkpoint holding the store for a second piles up hundreds of small batches into one commit, and counting
+          // them one by one against maxInflight stopped detection, and so alert delivery, until the checkpoint ended)
+          const tail = inflight[inflight.length - 1];
+          if (tail && tail.done === last) tail.records += records;
+          else inflight.push({ done: last, records });
           inflightRecords += records;
-          // at most maxInflight batches and maxUncommitted records ahead of the store (the last one may go over)
+          // at most maxInflight commits and maxUncommitted records ahead of the store (the last one may go over)
           while (inflight.length > this.maxInflight || (inflight.length > 1 && inflightRecords > this.maxUncommitted)) {
             const first = inflight.shift()!;
             inflightRecords -= first.records;

@@ -62,10 +62,10 @@ function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
 /** Event text committed between two background checkpoints of the store. */
 const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 /**
- * Batches, and records in them, the pipeline prepares while earlier ones are being committed in the store thread. A
- * DuckDB checkpoint holds every write for 0.5-2 s (docs/BENCHMARKS.md, serve): the pipeline keeps parsing, detecting
- * and delivering alerts meanwhile, up to 250,000 records (5 s at 50,000 lines/s; staged in the store thread),
- * before it waits (and TCP backpressure follows).
+ * Store commits (each of one or more batches), and records in them, the pipeline prepares while earlier ones are being
+ * committed in the store thread. A DuckDB checkpoint holds every write for 0.5-2 s (docs/BENCHMARKS.md, serve): the
+ * pipeline keeps parsing, detecting and delivering alerts meanwhile, up to 250,000 records (5 s at 50,000 lines/s;
+ * staged in the store thread), before it waits (and TCP backpressure follows).
  */
 const MAX_INFLIGHT = 64;
 const MAX_UNCOMMITTED = 250_000;
