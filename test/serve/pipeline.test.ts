@@ -15,6 +15,7 @@ import type { WalBlock } from '../../src/serve/wal.js';
 import { Metrics } from '../../src/serve/metrics.js';
 import { IncidentManager } from '../../src/correlation/manager.js';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { WorkerStore } from '../../src/store/duckdb/worker-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { Alert } from '../../src/model/alert.js';
 import { until } from './helpers.js';
@@ -61,13 +62,14 @@ function holdableStore(inner: Store): { store: Store; hold(): void; release(): v
   };
 }
 
-async function setup() {
+/** `worker`: the store thread the service uses (it stages batches ahead of their commit), with `maxInflight` commits. */
+async function setup(opts: { worker?: boolean; maxInflight?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tw-pipeline-'));
   mkdirSync(join(dir, 'rules'));
   mkdirSync(join(dir, 'none'));
   writeFileSync(join(dir, 'rules', 'marker.yml'), RULE);
   const site = siteFromObject({ hunt: { rules: [join(dir, 'rules')] } });
-  const real = await DuckDbStore.open(join(dir, 'db.duckdb'));
+  const real = opts.worker ? await WorkerStore.open(join(dir, 'db.duckdb')) : await DuckDbStore.open(join(dir, 'db.duckdb'));
   const h = holdableStore(real);
   const delivered: { alert: Alert; storedThen: boolean }[] = [];
   const storedIds = new Set<string>();
@@ -91,7 +93,7 @@ async function setup() {
   const metrics = new Metrics({ defaults: false });
   const pipeline = new Pipeline({
     store: h.store, incidents, metrics, stages: { parseLine: parseLiveLine, eventDetectors: [sigma.detector], flowDetectors: [] },
-    maxInflight: 64, maxUncommitted: 100_000, earlyDelivery: true,
+    maxInflight: opts.maxInflight ?? 64, maxUncommitted: 100_000, earlyDelivery: true,
   });
   return { dir, real, h, incidents, delivered, pipeline };
 }
@@ -158,6 +160,37 @@ test('alerts of blocks replayed from the write-ahead log are delivered only once
     await pipeline.drained();
     assert.equal(delivered.length, 1);
     assert.equal(await real.countRows('alerts'), 1);
+  } finally {
+    h.release();
+    await real.close();
+  }
+});
+
+test('with the store thread, many small batches taken while a commit is held join one commit: detection and delivery go on past maxInflight batches', async () => {
+  // a checkpoint holds the store for 0.5-2 s while lines keep coming a few hundred at a time; counting those batches
+  // one by one against maxInflight stopped the pipeline (and so early delivery) until the checkpoint ended
+  const { real, h, delivered, pipeline } = await setup({ worker: true, maxInflight: 3 });
+  try {
+    pipeline.push([block([line(1)])]);
+    await pipeline.drained();
+    h.hold();
+    let n = 1;
+    for (let b = 0; b < 30; b++) {
+      pipeline.push([block([line(++n), line(++n)])]);
+      // a turn of the event loop and a little time, so each block is taken as a batch of its own
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    pipeline.push([block([line(++n, ' TWTEST-ALERT-late')])]);
+    await until(() => delivered.length >= 1, 10_000, 'the alert of the 32nd batch delivered while the store is held');
+    assert.ok(h.waiting() > 0, 'store writes are waiting on the hold');
+    assert.equal(await real.countRows('events'), 1, 'nothing after the first batch is stored yet');
+    h.release();
+    await pipeline.drained();
+    assert.equal(pipeline.error, undefined);
+    assert.equal(await real.countRows('events'), n);
+    assert.equal(await real.countRows('alerts'), 1);
+    const cp = await real.getDoc<Checkpoint>(CHECKPOINT.kind, CHECKPOINT.key);
+    assert.deepEqual(cp?.pos, { seg: 1, off });
   } finally {
     h.release();
     await real.close();
