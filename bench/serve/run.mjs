@@ -16,7 +16,7 @@
 //        with TIDEWATCH_TRACE=FILE the service writes its pipeline/store timing trace there, docs/SERVE.md)
 import { execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, statSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
@@ -79,6 +79,12 @@ svc.stderr.on('data', (t) => {
   for (const m of t.matchAll(/^listening (\S+) [\d.]+:(\d+)$/gm)) ports[m[1]] = Number(m[2]);
 });
 const svcExit = new Promise((r) => svc.on('exit', r));
+// however the bench ends (a failed step included), the service is not left running and its data folder (a few hundred
+// MB) is removed; BENCH_KEEP=1 keeps the folder for a look
+process.on('exit', () => {
+  if (svc.exitCode === null && svc.signalCode === null) svc.kill('SIGKILL');
+  if (process.env.BENCH_KEEP !== '1') rmSync(work, { recursive: true, force: true });
+});
 for (let i = 0; !ports.http; i++) {
   if (i > 600) throw new Error('service did not start:\n' + svcErr);
   if (svc.exitCode !== null) throw new Error('service exited:\n' + svcErr);
