@@ -86,9 +86,9 @@ export class IncidentManager {
    * log already, so they are not lost), instead of after `ingest` stored them: a store write waiting on a DuckDB
    * checkpoint holds no alert (docs/SERVE.md, "When an alert is delivered"). Suppressed alerts and ids delivered
    * before are left out; `ingest` must still be called with the same alerts (it stores and correlates them, and does
-   * not deliver them again). Synchronous: it does not wait for earlier operations.
+   * not deliver them again). Synchronous: it does not wait for earlier operations. Returns how many it delivered.
    */
-  deliverEarly(alerts: readonly Alert[]): void {
+  deliverEarly(alerts: readonly Alert[]): number {
     const out: Alert[] = [];
     for (const a of alerts) {
       if (this.delivered.has(a.id) || this.suppressions.some((x) => suppresses(x, a))) continue;
@@ -100,6 +100,7 @@ export class IncidentManager {
       this.delivered.delete(id);
     }
     if (out.length) this.events.onAlerts?.(out);
+    return out.length;
   }
 
   ingest(alerts: readonly Alert[], at = new Date().toISOString()): Promise<IngestResult> {

@@ -26,6 +26,7 @@ export class Metrics {
   readonly alertsSuppressed: Counter;
   readonly incidentsOpen: Gauge;
   readonly alertLatency: Histogram;
+  readonly alertDelivery: Histogram;
   readonly walBytes: Gauge;
   private readonly rates = new Map<string, { last: number; at: number; rate: number }>();
   private rateTimer?: NodeJS.Timeout;
@@ -57,6 +58,10 @@ export class Metrics {
     this.alertLatency = new Histogram({
       name: 'tidewatch_alert_latency_seconds', help: 'From receiving the event to storing its alert.', registers,
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    });
+    this.alertDelivery = new Histogram({
+      name: 'tidewatch_alert_delivery_seconds', help: 'From receiving a live syslog line to handing its alert to delivery (at detection; other alerts are delivered once stored: tidewatch_alert_latency_seconds).', registers,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
     });
     this.alerts = new Counter({ name: 'tidewatch_alerts_total', help: 'New alerts handed to delivery (not suppressed, each id once), by detector.', labelNames: ['detector'], registers });
     this.alertsSuppressed = new Counter({ name: 'tidewatch_alerts_suppressed_total', help: 'Alerts dropped by a false-positive suppression.', registers });

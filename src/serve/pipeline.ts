@@ -332,7 +332,9 @@ export class Pipeline {
     const early = this.o.earlyDelivery === true;
     const addAlerts = (list: Alert[], receivedMs: number, live = false) => {
       if (live) {
-        this.o.incidents.deliverEarly(list);
+        const n = this.o.incidents.deliverEarly(list);
+        const age = (Date.now() - receivedMs) / 1000;
+        for (let i = 0; i < n; i++) metrics.alertDelivery.observe(age);
         if (tracing) trace('main', 'deliver-early', { n: list.length, ageMs: Date.now() - receivedMs });
       }
       for (const a of list) {

@@ -95,7 +95,7 @@ async function setup(opts: { worker?: boolean; maxInflight?: number } = {}) {
     store: h.store, incidents, metrics, stages: { parseLine: parseLiveLine, eventDetectors: [sigma.detector], flowDetectors: [] },
     maxInflight: opts.maxInflight ?? 64, maxUncommitted: 100_000, earlyDelivery: true,
   });
-  return { dir, real, h, incidents, delivered, pipeline };
+  return { dir, real, h, incidents, delivered, pipeline, metrics };
 }
 
 let off = 0;
@@ -107,7 +107,7 @@ const line = (i: number, marker = '') =>
   `<38>1 2026-12-07T19:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z dev-${i % 7} sshd ${1000 + i} - - Failed password for root from 203.0.113.9 port ${4000 + i} ssh2${marker}`;
 
 test('live alerts are delivered at detection while every store write is held, once each; the batch and its checkpoint are stored after', async () => {
-  const { real, h, delivered, pipeline } = await setup();
+  const { real, h, delivered, pipeline, metrics } = await setup();
   try {
     // hold every write, as a checkpoint does, then send lines with two markers (one of them twice: one alert id)
     h.hold();
@@ -135,6 +135,9 @@ test('live alerts are delivered at detection while every store write is held, on
     assert.deepEqual(cp?.pos, { seg: 1, off });
     // storing them delivered nothing again
     assert.equal(delivered.length, 3);
+    // the delivery histogram counted each alert delivered at detection once
+    const text = await metrics.registry.metrics();
+    assert.match(text, /^tidewatch_alert_delivery_seconds_count 3$/m);
   } finally {
     h.release();
     await real.close();
