@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 
 /**
- * Timing trace for diagnosing `tidewatch serve` (docs/SERVE.md, "Tracing the pipeline"): with TIDEWATCH_TRACE set to a
+ * Timing trace for diagnosing `tidewatch serve` (docs/SERVE.md, "When an alert is delivered"): with TIDEWATCH_TRACE set to a
  * file path, each call appends one JSON line `{t, thread, ev, ...}` (t: wall clock in ms, so lines of the main thread,
  * the store thread and a bench in another process line up). Off (one check per call) when the variable is unset.
  */

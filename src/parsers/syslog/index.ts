@@ -5,7 +5,7 @@
 import type { Event } from '../../model/event.js';
 import type { ParseContext, Platform } from '../types.js';
 import { VENDOR_OF } from '../types.js';
-import { scanHeaderInto, programAt, type Header } from './header.js';
+import { newHeader, scanHeaderInto, programAt, type Header } from './header.js';
 import { mnemonicAt, mnemonicText, extractorOf, type KnownMnemonic } from './cisco.js';
 import { parseAsaMessage } from './asa.js';
 import { parseLinuxMessage, LINUX_PROGRAMS } from './linux.js';
@@ -32,7 +32,7 @@ function setPlatform(ev: Event, p: Platform): void {
   ev.vendor = VENDOR_OF[p];
 }
 
-const HEADER: Header = { pri: undefined, ms: undefined, hasYear: false, yearFirst: false, host: undefined, seq: undefined, node: undefined, program: undefined, pid: undefined, body: 0, stamps: 0 };
+const HEADER: Header = newHeader();
 
 /** Parses one syslog-family line. Returns the event, or a reason string when the line holds no log record. */
 export function parseSyslog(line: string, ctx: ParseContext): Event | string {
