@@ -396,23 +396,13 @@ function xrAuth(msg: string, ev: Event): void {
   ev.outcome = /^Success|uccessfully/.test(msg) ? 'success' : 'failure';
 }
 
-/** extractorFor for mnemonicAt's result, kept with the id (hot path, bench/hunt round 6: no map lookup per line). */
+/**
+ * The extractor of a message id (by its first and last parts, so `SEC_LOGIN-SW2-5-LOGIN_SUCCESS` works), or null;
+ * kept with the id (hot path, bench/hunt round 6: no map lookup per line).
+ */
 export function extractorOf(k: KnownMnemonic): Extractor | null {
   let x = k.extractor;
   if (x === undefined) { x = EXTRACTORS[k.facility + '-' + k.name] ?? null; k.extractor = x; }
-  return x;
-}
-
-const cache = new Map<string, Extractor | null>();
-
-/** The extractor for a mnemonic (by its first and last parts, so `SEC_LOGIN-SW2-5-LOGIN_SUCCESS` works), or null. */
-export function extractorFor(split: MnemonicSplit): Extractor | null {
-  let x = cache.get(split.mnemonic);
-  if (x === undefined) {
-    x = EXTRACTORS[split.facility + '-' + split.name] ?? null;
-    if (cache.size > 20000) cache.clear();
-    cache.set(detach(split.mnemonic), x);
-  }
   return x;
 }
 
