@@ -23,6 +23,11 @@ export interface ParseContext {
   timeField?: string;
   /** Treat every line as JSON (JSON Lines input) instead of sniffing `{`. */
   json?: boolean;
+  /**
+   * Syslog: the event may come back incomplete (only LAZY_ROUTE_FIELDS set; time, message and extracted fields
+   * left for `completeEvent`). For a caller that completes or drops each event before it parses the next line.
+   */
+  lazy?: boolean;
 }
 
 export type ParseResult = { event: Event; error?: undefined } | { error: string; event?: undefined };

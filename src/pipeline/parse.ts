@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { openInput, readLineBatches, readLineTexts } from '../sources/lines.js';
-import { parseEvent } from '../parsers/index.js';
+import { parseEvent, completeEvent } from '../parsers/index.js';
 import type { ParseContext, Platform } from '../parsers/index.js';
 import type { Event } from '../model/event.js';
 
@@ -23,6 +23,8 @@ export interface ParseFileOptions {
   /** Reference time for year-less stamps; default: the file's mtime (stdin: now). */
   refMs?: number;
   batchSize?: number;
+  /** Lazy syslog parsing (ParseContext.lazy): only for parseFileEach, whose callback must complete or drop each event. */
+  lazy?: boolean;
 }
 
 /** Counters of one parse run: what was read, parsed and dropped, and why. */
@@ -57,7 +59,7 @@ function looksJson(path: string): boolean {
 /** The parse context of one input (reference time from its mtime, JSON Lines by name or --platform) and its stream. */
 async function openParse(path: string, opts: ParseFileOptions): Promise<{ ctx: ParseContext; input: Readable }> {
   const refMs = opts.refMs ?? (await refTimeOf(path));
-  const ctx: ParseContext = { file: path, refMs, platform: opts.platform, timeField: opts.timeField, json: looksJson(path) || opts.platform === 'jsonl' };
+  const ctx: ParseContext = { file: path, refMs, platform: opts.platform, timeField: opts.timeField, json: looksJson(path) || opts.platform === 'jsonl', lazy: false };
   return { ctx, input: await openInput(path) };
 }
 
@@ -72,7 +74,7 @@ function parseCounted(text: string, no: number, oversized: boolean, ctx: ParseCo
   const r = parseEvent(text, ctx);
   if (oversized) counters.oversized++;
   if (typeof r !== 'string') {
-    if (oversized) r.truncated = true;
+    if (oversized) { completeEvent(r); r.truncated = true; } // after the extracted fields, as a full parse has them
     counters.events++;
     return r;
   }
@@ -111,6 +113,7 @@ export async function parseFileEach(
   onLine: (event: Event | undefined, line: number, error?: string) => Promise<void> | undefined,
 ): Promise<void> {
   const { ctx, input } = await openParse(path, opts);
+  ctx.lazy = opts.lazy === true;
   // hot path (tidewatch hunt over one file): no Line, ParsedItem or result wrapper objects per line (three objects
   // per line less; on its own within the noise of bench/hunt under load)
   for await (const batch of readLineTexts(input, opts.batchSize ?? 4096)) {

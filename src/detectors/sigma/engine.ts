@@ -399,8 +399,20 @@ export class SigmaEngine {
     return jsonEventTime(ev);
   }
 
-  /** Evaluates one event; returns the detections that alert and the correlations it completes. */
-  process(ev: Event, source?: SourceRef): SigmaMatch[] {
+  /**
+   * Whether an event of a lazy parse (ParseContext.lazy) can be routed before it is completed: the pipeline routes
+   * on fields such a parse has set already, and no correlation needs every event's time.
+   */
+  lazyRouting(readyFields: ReadonlySet<string>): boolean {
+    return !this.windowed && this.opts.timeField === undefined && this.opts.pipeline.routeFields.every((f) => readyFields.has(f));
+  }
+
+  /**
+   * Evaluates one event; returns the detections that alert and the correlations it completes. `complete`, for an
+   * event of a lazy parse when lazyRouting() said yes, is called before any rule reads the event (never when
+   * routing and the literal scan leave no rule to evaluate).
+   */
+  process(ev: Event, source?: SourceRef, complete?: (ev: Event) => void): SigmaMatch[] {
     this.stats.events++;
     const plan = this.route(ev);
     const cands = plan.rules;
@@ -430,7 +442,11 @@ export class SigmaEngine {
           for (let j = 0; j < lits.length; j++) if (seen[lits[j]] === e) { hit = true; break; }
           if (!hit) { this.stats.prefiltered++; continue; }
         }
-        if (!ctxReady) { this.ctx.reset(ev); ctxReady = true; }
+        if (!ctxReady) {
+          if (complete !== undefined) complete(ev);
+          this.ctx.reset(ev);
+          ctxReady = true;
+        }
         this.stats.evaluated++;
         if (!r.test(this.ctx)) continue;
         this.stats.matches++;
@@ -444,6 +460,7 @@ export class SigmaEngine {
     }
     // the event clock closes windows of undecidable-until-closed correlations
     if (this.windowed) {
+      if (complete !== undefined) complete(ev);
       const t = this.timeOf(ev);
       if (t !== undefined && t > this.clock) {
         this.clock = t;
