@@ -131,6 +131,14 @@ export interface Scanner {
   scan(text: string): number;
 }
 
+/**
+ * Every UTF-16 code unit folded as SkipScanner compares them: A-Z to a-z, other ASCII as is, the rest to 0. hot path
+ * (bench/hunt round 7): one table load per character instead of three tests; 20 to 23% less time per line on the
+ * bench's lines routed to skipping scanners, in one process.
+ */
+const FOLD = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c;
+
 /** Shortest literal a SkipScanner accepts (shorter ones leave too little to skip; the automaton scans those). */
 export const SKIP_MIN_LENGTH = 5;
 
@@ -182,14 +190,12 @@ export class SkipScanner implements Scanner {
     const sh = this.shared;
     const e = ++sh.epoch;
     const seen = sh.seen, shift = this.shift, m = this.m, n = text.length;
+    const fold = FOLD;
     let hits = 0;
     let i = m - 1;
     while (i < n) {
       // characters folded: A-Z to a-z, non-ASCII to 0 (in no literal)
-      let a = text.charCodeAt(i - 1), b = text.charCodeAt(i);
-      a = a < 128 ? (a >= 65 && a <= 90 ? a + 32 : a) : 0;
-      b = b < 128 ? (b >= 65 && b <= 90 ? b + 32 : b) : 0;
-      const h = (a << 7) | b;
+      const h = (fold[text.charCodeAt(i - 1)] << 7) | fold[text.charCodeAt(i)];
       const s = shift[h];
       if (s !== 0) { i += s; continue; }
       const start = i - m + 1;
