@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { corpusPath } from '../corpus.js';
 import { parseEvent, completeEvent, LAZY_ROUTE_FIELDS } from '../../src/parsers/index.js';
 import type { ParseContext, Platform } from '../../src/parsers/index.js';
-import { extractorEntries, routeKindOf, bracketParts, bracketPartsByRegex } from '../../src/parsers/syslog/cisco.js';
+import { extractorEntries, routeKindOf } from '../../src/parsers/syslog/cisco.js';
 import type { Event } from '../../src/model/event.js';
 import { HuntEngine, huntFiles } from '../../src/pipeline/hunt.js';
 import type { Alert } from '../../src/model/alert.js';
@@ -98,20 +98,6 @@ test('extractors run after routing set exactly the kind declared for them and no
   // the ones that decide the kind from the text are not declared
   const undeclared = extractorEntries().filter(([, x]) => routeKindOf(x) === undefined).map(([k]) => k);
   for (const k of ['AAA-AAA_ACCOUNTING_MESSAGE', 'ACCOUNTING-CMD', 'HA_EM-LOG', 'AUTHPRIV-SYSTEM_MSG', 'KERN-SYSTEM_MSG']) assert.ok(undeclared.includes(k), k);
-});
-
-test('login brackets: the scanner finds the parts the regular expression finds', () => {
-  const fixed = ['[user: a] [Source: 10.0.0.1] [localport: 22]', '[user : a ]', '[user:]', '[username: a] [user: b]', '[user: a [Source: b] c]',
-    '[Reason: x', '[[user: a]]', '[user\u00a0:\u2028 a\u3000]', '[Server: s] [Domain: d] [Reason: r]', '[user: a]]]', '[User: a]', ''];
-  for (const t of fixed) assert.deepEqual(bracketParts(t), bracketPartsByRegex(t), t);
-  let seed = 7;
-  const rnd = (n: number) => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed % n; };
-  const atoms = ['[', ']', ':', ' ', '\t', '\u00a0', 'user', 'Source', 'localport', 'Reason', 'Server', 'Domain', 'x', '1', 'us', '\n'];
-  for (let i = 0; i < 20000; i++) {
-    let t = '';
-    for (let j = rnd(14); j >= 0; j--) t += atoms[rnd(atoms.length)];
-    assert.deepEqual(bracketParts(t), bracketPartsByRegex(t), JSON.stringify(t));
-  }
 });
 
 test('hunt over one file (lazy parse) gives the alerts of the events parsed in full', async () => {

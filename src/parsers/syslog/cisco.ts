@@ -174,71 +174,16 @@ const configI: Extractor = (msg, ev) => {
 
 const secLogin: Extractor = (msg, ev) => {
   ev.kind = 'login';
-  // hot path (bench/hunt round 7: login lines were 61 of the 1,148 bytes allocated per line): the `[Key: value]`
-  // parts found by bracketAt instead of RE.bracket's global exec loop (a match array and two captures per part);
-  // same parts, same values (test/parsers/parsers.test.ts compares both on generated texts)
-  for (let i = msg.indexOf('['); i >= 0; ) {
-    const end = bracketAt(msg, i);
-    if (end < 0) { i = msg.indexOf('[', i + 1); continue; }
-    const k = bracketKey, v = msg.slice(bracketValue, end).trim();
+  RE.bracket.lastIndex = 0;
+  for (let m = RE.bracket.exec(msg); m; m = RE.bracket.exec(msg)) {
+    const k = m[1], v = m[2].trim();
     if (k === 'user') ev.user = v;
     else if (k === 'Source') setIp(ev, 'src_ip', v);
     else if (k === 'localport') ev.local_port = num(v) ?? v;
     else if (k === 'Reason') ev.reason = v;
-    i = msg.indexOf('[', end + 1);
   }
   ev.outcome = failIn20(msg) ? 'failure' : 'success';
 };
-
-const BRACKET_KEYS = ['user', 'Source', 'localport', 'Reason', 'Server', 'Domain'];
-let bracketKey = '';
-let bracketValue = 0;
-
-/** `\s` of a JavaScript regular expression. */
-function isReSpace(c: number): boolean {
-  return (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/**
- * RE.bracket anchored at the `[` at p: the index of the closing `]`, with the key in bracketKey and the value's
- * start in bracketValue; -1 when RE.bracket does not match at p.
- */
-function bracketAt(s: string, p: number): number {
-  for (const k of BRACKET_KEYS) {
-    if (!s.startsWith(k, p + 1)) continue;
-    let q = p + 1 + k.length;
-    while (q < s.length && isReSpace(s.charCodeAt(q))) q++;
-    if (s.charCodeAt(q) !== 58) return -1;
-    q++;
-    while (q < s.length && isReSpace(s.charCodeAt(q))) q++;
-    const end = s.indexOf(']', q);
-    if (end < 0) return -1;
-    bracketKey = k;
-    bracketValue = q;
-    return end;
-  }
-  return -1;
-}
-
-/** RE.bracket's `[Key: value]` parts of a text as [key, trimmed value] (the reference bracketAt is tested against). */
-export function bracketPartsByRegex(msg: string): [string, string][] {
-  const out: [string, string][] = [];
-  const re = new RegExp(RE.bracket.source, 'g');
-  for (let m = re.exec(msg); m; m = re.exec(msg)) out.push([m[1], m[2].trim()]);
-  return out;
-}
-
-/** bracketAt's `[Key: value]` parts of a text as [key, trimmed value]. */
-export function bracketParts(msg: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = msg.indexOf('['); i >= 0; ) {
-    const end = bracketAt(msg, i);
-    if (end < 0) { i = msg.indexOf('[', i + 1); continue; }
-    out.push([bracketKey, msg.slice(bracketValue, end).trim()]);
-    i = msg.indexOf('[', end + 1);
-  }
-  return out;
-}
 
 const aclLog: Extractor = (msg, ev) => {
   ev.kind = 'traffic';
