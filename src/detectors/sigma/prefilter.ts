@@ -24,6 +24,11 @@ export class LiteralScanner implements Scanner {
   /** Per literal: the scan epoch in which it was last seen. */
   readonly seen: Int32Array;
   epoch = 0;
+  /**
+   * The ids of the literals the last scan (this automaton's or a SkipScanner's on it) found, in the order found
+   * and with repeats: the first min(hits, HIT_CAP) of them.
+   */
+  readonly hitIds = new Int32Array(HIT_CAP);
 
   constructor(literals: string[]) {
     this.literals = literals;
@@ -105,7 +110,7 @@ export class LiteralScanner implements Scanner {
   /** Scans a text; afterwards `seen[id] === epoch` for every literal found. Returns how many hits were recorded. */
   scan(text: string): number {
     const e = ++this.epoch;
-    const next = this.next, cls = this.cls, w = this.width, oc = this.outCount, os = this.outStart, outs = this.outs, seen = this.seen;
+    const next = this.next, cls = this.cls, w = this.width, oc = this.outCount, os = this.outStart, outs = this.outs, seen = this.seen, hitIds = this.hitIds;
     // s: the current state times the width
     let s = 0, hits = 0;
     for (let i = 0, n = text.length; i < n; i++) {
@@ -117,14 +122,21 @@ export class LiteralScanner implements Scanner {
         t = -t - 1;
         const st = t / w;
         const k = oc[st], o = os[st];
-        for (let j = 0; j < k; j++) seen[outs[o + j]] = e;
-        hits += k;
+        for (let j = 0; j < k; j++) {
+          const id = outs[o + j];
+          seen[id] = e;
+          if (hits < HIT_CAP) hitIds[hits] = id;
+          hits++;
+        }
       }
       s = t;
     }
     return hits;
   }
 }
+
+/** How many found literal ids a scan records in `hitIds` (lines with more are checked rule by rule). */
+export const HIT_CAP = 64;
 
 /** What the engine scans a raw line with: marks `seen[id] = epoch` for the literals found, returns the hit count. */
 export interface Scanner {
@@ -211,7 +223,12 @@ export class SkipScanner implements Scanner {
           if (c >= 65 && c <= 90) c += 32;
           if (c !== l.charCodeAt(j)) break;
         }
-        if (j === len) { seen[this.ids[k]] = e; hits++; }
+        if (j === len) {
+          const id = this.ids[k];
+          seen[id] = e;
+          if (hits < HIT_CAP) sh.hitIds[hits] = id;
+          hits++;
+        }
       }
       i++;
     }
