@@ -113,3 +113,31 @@ test('prefilter in the engine: a route of long literals (skipping scanner) and o
   assert.equal(st.evaluated, 3, 'only lines holding one of their rule\'s literals are evaluated');
   assert.equal(st.prefiltered, 4, 'r1 skipped on lines 1, 4, 5; r2 on line 5');
 });
+
+test('prefilter in the engine: more than 32 rules on one route and lines with more literals than a scan records decide by each rule\'s literals', async () => {
+  const { HuntEngine } = await import('../../../src/pipeline/hunt.js');
+  const { parseEvent } = await import('../../../src/parsers/index.js');
+  const { HIT_CAP } = await import('../../../src/detectors/sigma/prefilter.js');
+  // 70 rules on the command route, rule i holding the word `cmdwordNN` (and rule 69 also the short 'xyz')
+  const word = (i: number) => `cmdword${String(i).padStart(2, '0')}`;
+  const texts = Array.from({ length: 70 }, (_, i) => ({
+    path: `r${i}.yml`,
+    text: `title: r${i}\nid: 00000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}\nstatus: test\nlevel: high\nlogsource:\n  category: device_command\ndetection:\n  k:\n    - '${word(i)}'\n${i === 69 ? "    - 'xyz'\n" : ''}  condition: k\n`,
+  }));
+  const engine = HuntEngine.fromTexts(texts);
+  const ctx = { refMs: Date.UTC(2026, 10, 23, 12) };
+  const cases: number[][] = [[], [0], [31], [32], [33, 5, 69], [63, 64, 65, 66, 67, 68], Array.from({ length: 70 }, (_, i) => i)];
+  let n = 0;
+  for (const want of cases) {
+    // repeats push the occurrences past HIT_CAP for the last cases
+    const body = want.map((i) => `${word(i)} ${word(i)}`).join(' ');
+    const line = `<189>${++n}: r1: Nov 23 11:00:00.000 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:bob  logged command:show ${body}`;
+    const ev = parseEvent(line, ctx);
+    assert.notEqual(typeof ev, 'string', line);
+    const got = engine.process(ev as Exclude<typeof ev, string>, { file: 't', line: n }).map((a) => Number(a.rule.title.slice(1))).sort((a, b) => a - b);
+    assert.deepEqual(got, [...want].sort((a, b) => a - b), line);
+  }
+  assert.ok(2 * 70 > HIT_CAP, 'the last case found more literals than a scan records');
+  const xyz = parseEvent('<189>99: r1: Nov 23 11:00:00.000 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:bob  logged command:XYZ', ctx);
+  assert.deepEqual(engine.process(xyz as Exclude<typeof xyz, string>).map((a) => a.rule.title), ['r69']);
+});
