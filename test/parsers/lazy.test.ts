@@ -134,3 +134,18 @@ test('hunt over one file (lazy parse) gives the alerts of the events parsed in f
   assert.equal(stable(got), stable(want));
   assert.deepEqual(lazyEngine.sigma.stats, fullEngine.sigma.stats);
 });
+
+test('lazy parse of a cut (oversized) line: completed before it is flagged, so `truncated` stays the last field', async () => {
+  const { parseFileEach, parseFile, newCounters } = await import('../../src/pipeline/parse.js');
+  const dir = mkdtempSync(join(tmpdir(), 'tw-lazy-cut-'));
+  const file = join(dir, 'in.log');
+  const long = '<189>pe1-nyc: Nov 23 00:00:01.123 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/0/1, changed state to down ' + 'x'.repeat(70000);
+  writeFileSync(file, `${long}\n<189>pe1-nyc: Nov 23 00:00:02.123 UTC: %BGP-5-ADJCHANGE: neighbor 10.1.2.3 Up\n`);
+  const lazy: Event[] = [];
+  await parseFileEach(file, { lazy: true }, newCounters(), (ev) => { if (ev) { completeEvent(ev); lazy.push(ev); } return undefined; });
+  const eager: Event[] = [];
+  for await (const b of parseFile(file, {})) for (const it of b) if (it.event) eager.push(it.event);
+  assert.equal(lazy.length, 2);
+  assert.equal(eager[0].truncated, true);
+  assert.equal(JSON.stringify(lazy), JSON.stringify(eager));
+});
