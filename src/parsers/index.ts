@@ -13,7 +13,7 @@ export type { ParseContext, ParseResult, Platform, EventKind } from './types.js'
 export { PLATFORMS } from './types.js';
 export { parseTimeValue } from './syslog/time.js';
 export { getPath, jsonEventTime } from './jsonl.js';
-export { completeEvent, LAZY_ROUTE_FIELDS } from './syslog/index.js';
+export { completeEvent, dropPending, LAZY_ROUTE_FIELDS } from './syslog/index.js';
 
 export function parseLine(text: string, ctx: ParseContext = {}): ParseResult {
   const r = parseEvent(text, ctx);

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { openInput, readLineBatches, readLineTexts } from '../sources/lines.js';
-import { parseEvent, completeEvent } from '../parsers/index.js';
+import { parseEvent, completeEvent, dropPending } from '../parsers/index.js';
 import type { ParseContext, Platform } from '../parsers/index.js';
 import type { Event } from '../model/event.js';
 
@@ -130,4 +130,5 @@ export async function parseFileEach(
       if (p) await p;
     }
   }
+  if (ctx.lazy) dropPending();
 }

@@ -235,6 +235,12 @@ function lazyMnemonicEvent(ev: Event, sp: KnownMnemonic, xrNode: boolean, yearFi
   return true;
 }
 
+/** Forgets the event a lazy parse left incomplete (it holds its line, a slice of a read chunk): end of a lazy input. */
+export function dropPending(): void {
+  pendingEv = undefined;
+  pendingX = null;
+}
+
 /**
  * Completes an event a lazy parse returned: afterwards it is the event a full parse gives (same fields, same order).
  * Nothing to do for any other event. A lazy caller must call this before it reads any field outside
