@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { CommitBatch, Store } from '../store.js';
-import { batchColumns, eventColumnsOf, packColumns, transferablesOf } from '../columns.js';
+import { batchColumns, eventColumnsOf, packColumns } from '../columns.js';
 
 /**
  * The embedded DuckDB store run in a thread of its own (src/store/duckdb/store-worker.ts), for `tidewatch serve`.
@@ -54,13 +54,12 @@ export class WorkerStore {
     }) as unknown as Store;
   }
 
-  /** `transfer`: buffers the message moves to the store thread instead of copying (packed columns). */
-  call(method: string, args: unknown[], transfer: ArrayBuffer[] = []): Promise<unknown> {
+  call(method: string, args: unknown[]): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, method, args }, transfer);
+      this.worker.postMessage({ id, method, args });
     });
   }
 
@@ -78,8 +77,7 @@ export class WorkerStore {
       await this.call('commitStaged', [b.staged, b.checkpoint]);
       return;
     }
-    const events = packColumns(batchColumns(b.events, b.columns));
-    await this.call('commitColumns', [{ events, flows: b.flows, checkpoint: b.checkpoint }], transferablesOf(events));
+    await this.call('commitColumns', [{ events: packColumns(batchColumns(b.events, b.columns)), flows: b.flows, checkpoint: b.checkpoint }]);
   }
 
   /**
@@ -91,14 +89,12 @@ export class WorkerStore {
     const id = this.next++;
     // no one waits for the answer; a failure is kept for the commit that names this part
     this.pending.set(id, { resolve: () => undefined, reject: (e) => this.stageFailures.set(id, e) });
-    const events = packColumns(batchColumns(b.events, b.columns));
-    this.worker.postMessage({ id, method: 'stageColumns', args: [id, { events, flows: b.flows }] }, transferablesOf(events));
+    this.worker.postMessage({ id, method: 'stageColumns', args: [id, { events: packColumns(batchColumns(b.events, b.columns)), flows: b.flows }] });
     return id;
   }
 
   async insertEvents(rows: CommitBatch['events']): Promise<void> {
-    const events = packColumns(eventColumnsOf(rows));
-    await this.call('insertEventColumns', [events], transferablesOf(events));
+    await this.call('insertEventColumns', [packColumns(eventColumnsOf(rows))]);
   }
 
   async close(): Promise<void> {
