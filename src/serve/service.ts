@@ -70,6 +70,15 @@ const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 const MAX_INFLIGHT = 64;
 const MAX_UNCOMMITTED = 250_000;
 /**
+ * A store commit waits for this many records (one DuckDB row group, which DuckDB writes straight to the database
+ * file) while lines keep coming, at most COMMIT_DELAY_MS after its first batch: a commit costs the store about the
+ * same whatever its size, and commits of a few thousand lines were the most of DuckDB's CPU per line
+ * (docs/BENCHMARKS.md, serve). Events are stored (and counted in tidewatch_store_rows) up to that much later; alerts
+ * are not delayed, and the crash guarantee is the write-ahead log's.
+ */
+const BULK_RECORDS = 122_880;
+const COMMIT_DELAY_MS = 2000;
+/**
  * UDP datagrams are refused (counted `queue_full`) while this many records wait for the pipeline: UDP has no flow
  * control, so it may queue further than the TCP high-water mark (five times the former 100,000).
  */
@@ -105,7 +114,7 @@ export class Service {
     this.replayed = recovered.length;
     this.pipeline = new Pipeline({
       store, incidents, metrics, stages, checkpoint, highWater: opts.highWater, maxBatch: opts.maxBatch, maxInflight: MAX_INFLIGHT,
-      maxUncommitted: MAX_UNCOMMITTED, earlyDelivery: true,
+      maxUncommitted: MAX_UNCOMMITTED, bulkRecords: BULK_RECORDS, commitDelayMs: COMMIT_DELAY_MS, earlyDelivery: true,
       onPressure: (paused) => { for (const l of this.streams) l.setPaused(paused); },
       onCommitted: (pos) => this.committed(pos),
       log: (l) => this.log(l),
