@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from '../model/site.js';
 import { taxiiMount } from './taxii-mount.js';
@@ -59,6 +60,12 @@ function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
   throw new ConfigError('serve.wal.fsync must be always, never or a number of milliseconds');
 }
 
+/**
+ * DuckDB's threads in the service: one fewer than the cores (at least one). The main thread parses and detects on a
+ * core of its own; on the two cores of the project machine DuckDB's second thread cost 1-3 µs of CPU per line in
+ * task hand-offs and waits, more than it saved (docs/BENCHMARKS.md, serve).
+ */
+const STORE_THREADS = Math.max(1, availableParallelism() - 1);
 /** Event text committed between two background checkpoints of the store. */
 const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 /**
@@ -152,7 +159,7 @@ export class Service {
       }
     }
     // the database in a thread of its own, checkpointed beside the commits (docs/SERVE.md, docs/BENCHMARKS.md)
-    const store = await WorkerStore.open(join(opts.data, 'tidewatch.duckdb'), { backgroundCheckpointBytes: STORE_CHECKPOINT_BYTES });
+    const store = await WorkerStore.open(join(opts.data, 'tidewatch.duckdb'), { backgroundCheckpointBytes: STORE_CHECKPOINT_BYTES, threads: STORE_THREADS });
     let svc: Service | undefined;
     let startedDelivery: Delivery | undefined;
     try {

@@ -52,12 +52,15 @@ export class DuckDbStore implements Store {
    * Opens (creating) the store. `backgroundCheckpointBytes`: instead of DuckDB's automatic checkpoint, which runs
    * inside the commit that crosses `checkpoint_threshold` (16 MB) and held a live pipeline commit for seconds, run
    * `CHECKPOINT` on a connection of its own once that many bytes of events were committed since the last one.
-   * Commits go on meanwhile; DuckDB's own threshold is kept at 4x as a backstop.
+   * Commits go on meanwhile; DuckDB's own threshold is kept at 4x as a backstop. `threads`: DuckDB's `threads`
+   * setting (default: DuckDB's, one per core).
    */
-  static async open(path: string, opts: { backgroundCheckpointBytes?: number } = {}): Promise<DuckDbStore> {
+  static async open(path: string, opts: { backgroundCheckpointBytes?: number; threads?: number } = {}): Promise<DuckDbStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const ck = opts.backgroundCheckpointBytes ?? 0;
-    const instance = await DuckDBInstance.create(path, ck > 0 ? { checkpoint_threshold: `${Math.ceil((ck * 4) / 1048576)}MB` } : {});
+    const config: Record<string, string> = ck > 0 ? { checkpoint_threshold: `${Math.ceil((ck * 4) / 1048576)}MB` } : {};
+    if (opts.threads !== undefined) config.threads = String(Math.max(1, Math.trunc(opts.threads)));
+    const instance = await DuckDBInstance.create(path, config);
     const conn = await instance.connect();
     for (const ddl of DUCKDB_SCHEMA) await conn.run(ddl);
     return new DuckDbStore(instance, conn, await instance.connect(), await instance.connect(), ck);
