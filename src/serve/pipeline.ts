@@ -86,8 +86,8 @@ export interface PipelineOptions {
    * With a staging store, a commit of fewer records than `bulkRecords` waits for the batches that follow to join it,
    * at most `commitDelayMs` after its first batch was prepared, and only while lines keep coming (it begins once no
    * block was pushed for INPUT_IDLE_MS, or when drained() is called). Default 0: commits begin at once. Each DuckDB
-   * commit has a fixed cost, and DuckDB writes an insert of at least one row group (122,880 rows) straight to the
-   * database file, compressed once, instead of into its own log first (docs/BENCHMARKS.md, serve).
+   * commit has a fixed cost, and DuckDB hands an insert of at least one row group (122,880 rows) to the table as it
+   * is instead of copying it in row by row (docs/BENCHMARKS.md, serve).
    */
   bulkRecords?: number;
   commitDelayMs?: number;
@@ -280,8 +280,8 @@ export class Pipeline {
                 seen = g.ingested;
                 await seen;
               }
-              // hot path (bulkRecords): while lines keep coming, let the group grow, up to commitDelayMs; a commit costs
-              // the store about the same whatever its size, and a row group is written straight to the database file
+              // hot path (bulkRecords): while lines keep coming, let the group grow, up to commitDelayMs (a commit costs
+              // the store about the same whatever its size)
               for (;;) {
                 const now = performance.now();
                 const until = Math.min(g.born + this.commitDelayMs, this.lastPush + INPUT_IDLE_MS);

@@ -77,11 +77,11 @@ const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 const MAX_INFLIGHT = 64;
 const MAX_UNCOMMITTED = 250_000;
 /**
- * A store commit waits for this many records (one DuckDB row group, which DuckDB writes straight to the database
- * file) while lines keep coming, at most COMMIT_DELAY_MS after its first batch: a commit costs the store about the
- * same whatever its size, and commits of a few thousand lines were the most of DuckDB's CPU per line
- * (docs/BENCHMARKS.md, serve). Events are stored (and counted in tidewatch_store_rows) up to that much later; alerts
- * are not delayed, and the crash guarantee is the write-ahead log's.
+ * A store commit waits for this many records (one DuckDB row group, which a commit hands to the table as it is instead
+ * of copying it in row by row) while lines keep coming, at most COMMIT_DELAY_MS after its first batch: a commit costs
+ * the store about the same whatever its size, and commits of a few thousand lines each were most of DuckDB's CPU per
+ * line (docs/BENCHMARKS.md, serve). Events are stored (and counted in tidewatch_store_rows) up to that much later;
+ * alerts are not delayed, and what was accepted is in the write-ahead log meanwhile, as before.
  */
 const BULK_RECORDS = 122_880;
 const COMMIT_DELAY_MS = 2000;
@@ -159,7 +159,9 @@ export class Service {
       }
     }
     // the database in a thread of its own, checkpointed beside the commits (docs/SERVE.md, docs/BENCHMARKS.md)
-    const store = await WorkerStore.open(join(opts.data, 'tidewatch.duckdb'), { backgroundCheckpointBytes: STORE_CHECKPOINT_BYTES, threads: STORE_THREADS });
+    const store = await WorkerStore.open(join(opts.data, 'tidewatch.duckdb'), {
+      backgroundCheckpointBytes: STORE_CHECKPOINT_BYTES, threads: STORE_THREADS, optimisticWrites: false,
+    });
     let svc: Service | undefined;
     let startedDelivery: Delivery | undefined;
     try {
