@@ -85,12 +85,13 @@ export interface PipelineOptions {
   /**
    * With a staging store, a commit of fewer records than `bulkRecords` waits for the batches that follow to join it,
    * at most `commitDelayMs` after its first batch was prepared, and only while lines keep coming (it begins once no
-   * block was pushed for INPUT_IDLE_MS, or when drained() is called). Default 0: commits begin at once. Each DuckDB
+   * block was pushed for `inputIdleMs`, default 30, or when drained() is called). Default 0: commits begin at once. Each DuckDB
    * commit has a fixed cost, and DuckDB hands an insert of at least one row group (122,880 rows) to the table as it
    * is instead of copying it in row by row (docs/BENCHMARKS.md, serve).
    */
   bulkRecords?: number;
   commitDelayMs?: number;
+  inputIdleMs?: number;
   onPressure?: (paused: boolean) => void;
   onCommitted?: (pos: WalPosition) => void;
   log?: (line: string) => void;
@@ -134,8 +135,6 @@ interface CommitGroup {
 const STAGE_EVERY = 1024;
 /** Flow records handed to a staging store at once (Store.stage). */
 const STAGE_FLOWS_EVERY = 8192;
-/** A commit waiting to grow (bulkRecords) begins once no block was pushed for this long: the input has paused. */
-const INPUT_IDLE_MS = 100;
 /** Longest stretch of synchronous work between event-loop turns while processing a batch. */
 const YIELD_MS = 10;
 
@@ -167,6 +166,7 @@ export class Pipeline {
   private readonly maxUncommitted: number;
   private readonly bulkRecords: number;
   private readonly commitDelayMs: number;
+  private readonly inputIdleMs: number;
   /** When a block was last pushed (performance.now()). */
   private lastPush = 0;
   /** Set by drained(): commits waiting to grow begin at once. */
@@ -189,6 +189,7 @@ export class Pipeline {
     this.maxUncommitted = o.maxUncommitted ?? Infinity;
     this.bulkRecords = o.bulkRecords ?? 0;
     this.commitDelayMs = o.commitDelayMs ?? 0;
+    this.inputIdleMs = o.inputIdleMs ?? 30;
     o.metrics.queueDepth.set({ queue: 'pipeline' }, 0);
   }
 
@@ -284,7 +285,7 @@ export class Pipeline {
               // the store about the same whatever its size)
               for (;;) {
                 const now = performance.now();
-                const until = Math.min(g.born + this.commitDelayMs, this.lastPush + INPUT_IDLE_MS);
+                const until = Math.min(g.born + this.commitDelayMs, this.lastPush + this.inputIdleMs);
                 if (this.commitGroup !== g || g.count >= this.bulkRecords || this.hurry || now >= until) break;
                 await new Promise<void>((r) => {
                   const t = setTimeout(r, until - now);

@@ -63,7 +63,7 @@ function holdableStore(inner: Store): { store: Store; hold(): void; release(): v
 }
 
 /** `worker`: the store thread the service uses (it stages batches ahead of their commit), with `maxInflight` commits. */
-async function setup(opts: { worker?: boolean; maxInflight?: number; bulkRecords?: number; commitDelayMs?: number } = {}) {
+async function setup(opts: { worker?: boolean; maxInflight?: number; bulkRecords?: number; commitDelayMs?: number; inputIdleMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tw-pipeline-'));
   mkdirSync(join(dir, 'rules'));
   mkdirSync(join(dir, 'none'));
@@ -93,7 +93,7 @@ async function setup(opts: { worker?: boolean; maxInflight?: number; bulkRecords
   const metrics = new Metrics({ defaults: false });
   const pipeline = new Pipeline({
     store: h.store, incidents, metrics, stages: { parseLine: parseLiveLine, eventDetectors: [sigma.detector], flowDetectors: [] },
-    maxInflight: opts.maxInflight ?? 64, maxUncommitted: 100_000, earlyDelivery: true, bulkRecords: opts.bulkRecords, commitDelayMs: opts.commitDelayMs,
+    maxInflight: opts.maxInflight ?? 64, maxUncommitted: 100_000, earlyDelivery: true, bulkRecords: opts.bulkRecords, commitDelayMs: opts.commitDelayMs, inputIdleMs: opts.inputIdleMs,
   });
   return { dir, real, h, incidents, delivered, pipeline, metrics };
 }
@@ -201,7 +201,7 @@ test('with the store thread, many small batches taken while a commit is held joi
 });
 
 test('with bulkRecords, batches join a commit while lines keep coming; the rest is committed once the input pauses, or at drained()', async () => {
-  const { real, delivered, pipeline } = await setup({ worker: true, bulkRecords: 50, commitDelayMs: 30_000 });
+  const { real, delivered, pipeline } = await setup({ worker: true, bulkRecords: 50, commitDelayMs: 30_000, inputIdleMs: 300 });
   try {
     // the real store thread, its commits counted
     const commits: number[] = [];
@@ -213,7 +213,7 @@ test('with bulkRecords, batches join a commit while lines keep coming; the rest 
     let n = 0;
     for (let b = 0; b < 40; b++) {
       pipeline.push([block([line(++n), line(++n, b === 3 ? ' TWTEST-ALERT-bulk' : '')])]);
-      // each block a batch of its own, 5 ms apart: the input does not pause for INPUT_IDLE_MS
+      // each block a batch of its own, 5 ms apart: the input does not pause for inputIdleMs
       await new Promise((r) => setTimeout(r, 5));
     }
     // alerts do not wait for the commit
