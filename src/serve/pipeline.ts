@@ -82,6 +82,16 @@ export interface PipelineOptions {
    * store-then-deliver order (docs/SERVE.md, "When an alert is delivered").
    */
   earlyDelivery?: boolean;
+  /**
+   * With a staging store, a commit of fewer records than `bulkRecords` waits for the batches that follow to join it,
+   * at most `commitDelayMs` after its first batch was prepared, and only while lines keep coming (it begins once no
+   * block was pushed for `inputIdleMs`, default 30, or when drained() is called). Default 0: commits begin at once. Each DuckDB
+   * commit has a fixed cost, and DuckDB hands an insert of at least one row group (122,880 rows) to the table as it
+   * is instead of copying it in row by row (docs/BENCHMARKS.md, serve).
+   */
+  bulkRecords?: number;
+  commitDelayMs?: number;
+  inputIdleMs?: number;
   onPressure?: (paused: boolean) => void;
   onCommitted?: (pos: WalPosition) => void;
   log?: (line: string) => void;
@@ -116,6 +126,10 @@ interface CommitGroup {
   seqs: number[];
   /** Its commit (resolves once stored). */
   link: Promise<void>;
+  /** When its first batch was prepared (performance.now()). */
+  born: number;
+  /** Set while its commit waits to grow (bulkRecords): a batch joining it, or drained(), calls it. */
+  grew?: () => void;
 }
 /** Events serialized before they are handed to a staging store (Store.stage). */
 const STAGE_EVERY = 1024;
@@ -150,6 +164,13 @@ export class Pipeline {
   private readonly maxBatch: number;
   private readonly maxInflight: number;
   private readonly maxUncommitted: number;
+  private readonly bulkRecords: number;
+  private readonly commitDelayMs: number;
+  private readonly inputIdleMs: number;
+  /** When a block was last pushed (performance.now()). */
+  private lastPush = 0;
+  /** Set by drained(): commits waiting to grow begin at once. */
+  private hurry = false;
   /** Blocks pushed as replayed from the write-ahead log (their alerts are delivered only once stored). */
   private readonly replayed = new WeakSet<WalBlock>();
   processed = 0;
@@ -166,6 +187,9 @@ export class Pipeline {
     this.maxBatch = o.maxBatch ?? 20_000;
     this.maxInflight = Math.max(1, o.maxInflight ?? 1);
     this.maxUncommitted = o.maxUncommitted ?? Infinity;
+    this.bulkRecords = o.bulkRecords ?? 0;
+    this.commitDelayMs = o.commitDelayMs ?? 0;
+    this.inputIdleMs = o.inputIdleMs ?? 30;
     o.metrics.queueDepth.set({ queue: 'pipeline' }, 0);
   }
 
@@ -181,6 +205,7 @@ export class Pipeline {
   /** Queues blocks; `replayed`: blocks recovered from the write-ahead log at start. */
   push(blocks: readonly WalBlock[], opts: { replayed?: boolean } = {}): void {
     if (!blocks.length) return;
+    this.lastPush = performance.now();
     for (const b of blocks) {
       if (opts.replayed) this.replayed.add(b);
       this.queue.push(b);
@@ -239,9 +264,13 @@ export class Pipeline {
             group.count += p.count;
             group.ingested = ingested;
             group.seqs.push(seq);
+            group.grew?.();
             last = group.link;
           } else {
-            const g: CommitGroup = { data: p.data.staged ? { ...p.data, staged: [...p.data.staged] } : p.data, pos: p.pos, accepted: p.accepted, count: p.count, ingested, seqs: [seq], link: Promise.resolve() };
+            const g: CommitGroup = {
+              data: p.data.staged ? { ...p.data, staged: [...p.data.staged] } : p.data, pos: p.pos, accepted: p.accepted, count: p.count, ingested, seqs: [seq],
+              link: Promise.resolve(), born: performance.now(),
+            };
             const previous = last;
             if (p.data.staged) this.commitGroup = g;
             last = (async () => {
@@ -251,6 +280,22 @@ export class Pipeline {
               for (let seen: Promise<void> | undefined; seen !== g.ingested; ) {
                 seen = g.ingested;
                 await seen;
+              }
+              // hot path (bulkRecords): while lines keep coming, let the group grow, up to commitDelayMs (a commit costs
+              // the store about the same whatever its size)
+              for (;;) {
+                const now = performance.now();
+                const until = Math.min(g.born + this.commitDelayMs, this.lastPush + this.inputIdleMs);
+                if (this.commitGroup !== g || g.count >= this.bulkRecords || this.hurry || now >= until) break;
+                await new Promise<void>((r) => {
+                  const t = setTimeout(r, until - now);
+                  g.grew = () => { clearTimeout(t); r(); };
+                });
+                g.grew = undefined;
+                for (let seen: Promise<void> | undefined; seen !== g.ingested; ) {
+                  seen = g.ingested;
+                  await seen;
+                }
               }
               if (this.commitGroup === g) this.commitGroup = undefined;
               if (tracing) trace('main', 'commit-begin', { seqs: g.seqs, records: g.count });
@@ -301,6 +346,7 @@ export class Pipeline {
       this.o.log?.(`tidewatch: pipeline stopped: ${(e as Error).stack ?? String(e)}`);
     } finally {
       this.running = false;
+      this.hurry = false;
       if (!this.queue.length || this.failure) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
@@ -308,6 +354,9 @@ export class Pipeline {
   /** Resolves once everything pushed so far is stored. */
   drained(): Promise<void> {
     if (!this.running && (!this.queue.length || this.failure)) return Promise.resolve();
+    // a commit waiting for more batches (bulkRecords) begins now
+    this.hurry = true;
+    this.commitGroup?.grew?.();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from '../model/site.js';
 import { taxiiMount } from './taxii-mount.js';
@@ -59,6 +60,12 @@ function walOptions(site: SiteConfig): { fsync?: 'always' | 'never' | number } {
   throw new ConfigError('serve.wal.fsync must be always, never or a number of milliseconds');
 }
 
+/**
+ * DuckDB's threads in the service: one fewer than the cores (at least one). The main thread parses and detects on a
+ * core of its own; on the two cores of the project machine DuckDB's second thread cost 1-3 µs of CPU per line in
+ * task hand-offs and waits, more than it saved (docs/BENCHMARKS.md, serve).
+ */
+const STORE_THREADS = Math.max(1, availableParallelism() - 1);
 /** Event text committed between two background checkpoints of the store. */
 const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 /**
@@ -69,6 +76,16 @@ const STORE_CHECKPOINT_BYTES = 64 * 1024 * 1024;
  */
 const MAX_INFLIGHT = 64;
 const MAX_UNCOMMITTED = 250_000;
+/**
+ * A store commit waits for this many records (one DuckDB row group, which a commit hands to the table as it is instead
+ * of copying it in row by row) while lines keep coming, at most COMMIT_DELAY_MS after its first batch: a commit costs
+ * the store about the same whatever its size, and commits of a few thousand lines each were most of DuckDB's CPU per
+ * line (docs/BENCHMARKS.md, serve). Events are stored (and counted in tidewatch_store_rows) up to that much later;
+ * alerts are not delayed, and what was accepted is in the write-ahead log meanwhile, as before. 2 s cut the CPU per
+ * line as much but left a commit of up to 2 s of lines to run after the input stopped (the unpaced bench's rate fell).
+ */
+const BULK_RECORDS = 122_880;
+const COMMIT_DELAY_MS = 500;
 /**
  * UDP datagrams are refused (counted `queue_full`) while this many records wait for the pipeline: UDP has no flow
  * control, so it may queue further than the TCP high-water mark (five times the former 100,000).
@@ -105,7 +122,7 @@ export class Service {
     this.replayed = recovered.length;
     this.pipeline = new Pipeline({
       store, incidents, metrics, stages, checkpoint, highWater: opts.highWater, maxBatch: opts.maxBatch, maxInflight: MAX_INFLIGHT,
-      maxUncommitted: MAX_UNCOMMITTED, earlyDelivery: true,
+      maxUncommitted: MAX_UNCOMMITTED, bulkRecords: BULK_RECORDS, commitDelayMs: COMMIT_DELAY_MS, earlyDelivery: true,
       onPressure: (paused) => { for (const l of this.streams) l.setPaused(paused); },
       onCommitted: (pos) => this.committed(pos),
       log: (l) => this.log(l),
@@ -143,7 +160,9 @@ export class Service {
       }
     }
     // the database in a thread of its own, checkpointed beside the commits (docs/SERVE.md, docs/BENCHMARKS.md)
-    const store = await WorkerStore.open(join(opts.data, 'tidewatch.duckdb'), { backgroundCheckpointBytes: STORE_CHECKPOINT_BYTES });
+    const store = await WorkerStore.open(join(opts.data, 'tidewatch.duckdb'), {
+      backgroundCheckpointBytes: STORE_CHECKPOINT_BYTES, threads: STORE_THREADS, optimisticWrites: false,
+    });
     let svc: Service | undefined;
     let startedDelivery: Delivery | undefined;
     try {

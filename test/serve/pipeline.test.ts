@@ -63,7 +63,7 @@ function holdableStore(inner: Store): { store: Store; hold(): void; release(): v
 }
 
 /** `worker`: the store thread the service uses (it stages batches ahead of their commit), with `maxInflight` commits. */
-async function setup(opts: { worker?: boolean; maxInflight?: number } = {}) {
+async function setup(opts: { worker?: boolean; maxInflight?: number; bulkRecords?: number; commitDelayMs?: number; inputIdleMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tw-pipeline-'));
   mkdirSync(join(dir, 'rules'));
   mkdirSync(join(dir, 'none'));
@@ -93,7 +93,7 @@ async function setup(opts: { worker?: boolean; maxInflight?: number } = {}) {
   const metrics = new Metrics({ defaults: false });
   const pipeline = new Pipeline({
     store: h.store, incidents, metrics, stages: { parseLine: parseLiveLine, eventDetectors: [sigma.detector], flowDetectors: [] },
-    maxInflight: opts.maxInflight ?? 64, maxUncommitted: 100_000, earlyDelivery: true,
+    maxInflight: opts.maxInflight ?? 64, maxUncommitted: 100_000, earlyDelivery: true, bulkRecords: opts.bulkRecords, commitDelayMs: opts.commitDelayMs, inputIdleMs: opts.inputIdleMs,
   });
   return { dir, real, h, incidents, delivered, pipeline, metrics };
 }
@@ -196,6 +196,44 @@ test('with the store thread, many small batches taken while a commit is held joi
     assert.deepEqual(cp?.pos, { seg: 1, off });
   } finally {
     h.release();
+    await real.close();
+  }
+});
+
+test('with bulkRecords, batches join a commit while lines keep coming; the rest is committed once the input pauses, or at drained()', async () => {
+  const { real, delivered, pipeline } = await setup({ worker: true, bulkRecords: 50, commitDelayMs: 30_000, inputIdleMs: 300 });
+  try {
+    // the real store thread, its commits counted
+    const commits: number[] = [];
+    const commitBatch = real.commitBatch.bind(real);
+    real.commitBatch = async (b) => {
+      commits.push(b.staged?.length ?? 0);
+      return commitBatch(b);
+    };
+    let n = 0;
+    for (let b = 0; b < 40; b++) {
+      pipeline.push([block([line(++n), line(++n, b === 3 ? ' TWTEST-ALERT-bulk' : '')])]);
+      // each block a batch of its own, 5 ms apart: the input does not pause for inputIdleMs
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // alerts do not wait for the commit
+    await until(() => delivered.length >= 1, 10_000, 'the alert delivered');
+    const tLast = performance.now();
+    await until(async () => (await real.countRows('events')) === n, 10_000, 'every line stored once the input paused');
+    assert.ok(performance.now() - tLast < 5_000, 'the last commit began when the input paused, not after commitDelayMs');
+    // 40 batches: one commit of at least 50 records, then the remaining ones (not one commit per batch)
+    assert.ok(commits.length >= 2 && commits.length <= 3, `commits: ${commits.join(',')}`);
+    const cp = await real.getDoc<Checkpoint>(CHECKPOINT.kind, CHECKPOINT.key);
+    assert.deepEqual(cp?.pos, { seg: 1, off });
+
+    // drained() does not wait for a commit to grow
+    pipeline.push([block([line(++n)])]);
+    const t0 = performance.now();
+    await pipeline.drained();
+    assert.ok(performance.now() - t0 < 5_000);
+    assert.equal(await real.countRows('events'), n);
+    assert.equal(pipeline.error, undefined);
+  } finally {
     await real.close();
   }
 });

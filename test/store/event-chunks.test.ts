@@ -25,7 +25,8 @@ test('events in columns are stored as given: nulls, one repeated value, differin
     const c: EventColumns = { n, time: [], host: [], file: [], line: [], listener: [], event: [], raw: [], error: [] };
     for (let i = 0; i < n; i++) {
       c.time.push(i === 7 ? 'not a time' : new Date(Date.UTC(2026, 0, 1) + i * 1001).toISOString());
-      c.host.push(i % 3 === 0 ? null : `edge${i % 5}`);
+      // short hosts (written inline), one of exactly 12 bytes, longer and non-ASCII ones, and the empty string
+      c.host.push(i % 3 === 0 ? null : i % 17 === 1 ? ['edge-123456x', 'edge-1234567x', 'ré-1', 'hôte-longer-é', '', 'éééééééé'][(i >> 4) % 6] : `edge${i % 5}`);
       c.file.push(i < 3000 ? 'syslog-tcp/192.0.2.10:40000' : 'syslog-tcp/192.0.2.11:40001'); // one value per chunk but the last
       c.line.push(i >= 4096 && i !== 4100 ? i : null); // null for whole chunks, then numbered but one
       c.listener.push('syslog-tcp');

@@ -10,6 +10,7 @@
  * row to row one native call each.
  */
 import { createRequire } from 'node:module';
+import { endianness } from 'node:os';
 import { BIGINT, DuckDBDataChunk, TIMESTAMPTZ, VARCHAR, type DuckDBType } from '@duckdb/node-api';
 import type { EventColumns } from '../columns.js';
 
@@ -79,6 +80,29 @@ function setBigInts(vec: Vector, v: readonly (number | null)[], off: number, n: 
   if (m) setMask(vec, m);
 }
 
+/** Bytes of a string DuckDB keeps inside its 16-byte `duckdb_string_t` (duckdb.h): a 4-byte length, then the bytes. */
+const INLINE_BYTES = 12;
+const LITTLE_ENDIAN = endianness() === 'LE';
+/** Short strings (host names) as the four 32-bit words of their inlined duckdb_string_t, or null when longer. */
+const inlined = new Map<string, Int32Array | null>();
+
+function inlineWords(s: string): Int32Array | null {
+  let w = inlined.get(s);
+  if (w === undefined) {
+    const bytes = Buffer.from(s, 'utf8');
+    if (bytes.length > INLINE_BYTES) w = null;
+    else {
+      const b = new Uint8Array(16);
+      new DataView(b.buffer).setUint32(0, bytes.length, true);
+      b.set(bytes, 4);
+      w = new Int32Array(b.buffer);
+    }
+    if (inlined.size >= 10_000) inlined.clear();
+    inlined.set(s, w);
+  }
+  return w;
+}
+
 function setStrings(vec: Vector, v: readonly (string | null)[], off: number, n: number): void {
   const first = v[off];
   let same = true;
@@ -90,6 +114,28 @@ function setStrings(vec: Vector, v: readonly (string | null)[], off: number, n: 
     return;
   }
   let m: Uint8Array | undefined;
+  // hot path: a column of short strings (the hosts of a part, each row its own) is written as the strings' inlined
+  // duckdb_string_t values in one buffer copy, not one native call per row (0.4 µs each); longer values go one by one
+  let first12: string | null = null;
+  for (let i = 0; i < n && first12 === null; i++) first12 = v[off + i];
+  if (LITTLE_ENDIAN && first12 !== null && first12.length <= INLINE_BYTES) {
+    const words = new Int32Array(n * 4);
+    let long: number[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const x = v[off + i];
+      if (x === null) {
+        (m ??= mask(n, true))[i >> 3] &= ~(1 << (i & 7));
+        continue;
+      }
+      const w = x.length <= INLINE_BYTES ? inlineWords(x) : null;
+      if (w) words.set(w, i * 4);
+      else (long ??= []).push(i);
+    }
+    ddb.copy_data_to_vector(vec, 0, words.buffer, 0, words.byteLength);
+    if (long) for (const i of long) ddb.vector_assign_string_element(vec, i, v[off + i]!);
+    if (m) setMask(vec, m);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const x = v[off + i];
     if (x !== null) ddb.vector_assign_string_element(vec, i, x);

@@ -15,10 +15,10 @@ interface Call {
 }
 
 const port = parentPort!;
-const init = workerData as { path: string; backgroundCheckpointBytes?: number };
+const init = workerData as { path: string; backgroundCheckpointBytes?: number; threads?: number; optimisticWrites?: boolean };
 
 try {
-  const store = await DuckDbStore.open(init.path, { backgroundCheckpointBytes: init.backgroundCheckpointBytes });
+  const store = await DuckDbStore.open(init.path, { backgroundCheckpointBytes: init.backgroundCheckpointBytes, threads: init.threads, optimisticWrites: init.optimisticWrites });
   const methods = store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   port.on('message', (m: Call) => {
     const f = methods[m.method];

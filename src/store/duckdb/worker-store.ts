@@ -35,7 +35,7 @@ export class WorkerStore {
   }
 
   /** Starts the thread and opens the database at `path`; rejects with DuckDB's error when it cannot. */
-  static async open(path: string, opts: { backgroundCheckpointBytes?: number } = {}): Promise<Store> {
+  static async open(path: string, opts: { backgroundCheckpointBytes?: number; threads?: number; optimisticWrites?: boolean } = {}): Promise<Store> {
     const worker = new Worker(new URL('./store-worker.js', import.meta.url), { workerData: { path, ...opts } });
     const ws = new WorkerStore(worker);
     try {
