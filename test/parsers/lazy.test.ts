@@ -149,3 +149,32 @@ test('lazy parse of a cut (oversized) line: completed before it is flagged, so `
   assert.equal(eager[0].truncated, true);
   assert.equal(JSON.stringify(lazy), JSON.stringify(eager));
 });
+
+test('HuntEngine.processAt: the alerts of process(ev, { file, line }); source refs for detectors; no alert, shared empty result', () => {
+  const ctx: ParseContext = { file: 'in.log', refMs: Date.parse('2026-12-07T00:00:00Z') };
+  const all = lines();
+  for (let i = 0; i < 12; i++) all.push(`<188>pe1-nyc: Nov 23 00:01:${String(10 + i).padStart(2, '0')}.000 UTC: %SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: bob] [Source: 10.1.2.4] [localport: 22] [Reason: Login Authentication Failed] at 00:01:10 UTC Tue Nov 23 2026`);
+  const seen: unknown[] = [];
+  const withDet = new HuntEngine({ detectors: [(_ev, src) => { seen.push(src); return []; }] });
+  const at = new HuntEngine(), ref = new HuntEngine();
+  const got: Alert[] = [], want: Alert[] = [];
+  let none = 0;
+  all.forEach((l, i) => {
+    const ev = parseEvent(l, ctx), ev2 = parseEvent(l, ctx), ev3 = parseEvent(l, ctx);
+    if (typeof ev === 'string' || typeof ev2 === 'string' || typeof ev3 === 'string') return;
+    const a = at.processAt(ev, 'in.log', i + 1);
+    if (!a.length) {
+      none++;
+      assert.ok(Object.isFrozen(a), 'the empty result is the shared frozen array');
+    }
+    got.push(...a);
+    want.push(...ref.process(ev2, { file: 'in.log', line: i + 1 }));
+    withDet.processAt(ev3, 'in.log', i + 1);
+    assert.deepEqual(seen.pop(), { file: 'in.log', line: i + 1 });
+  });
+  assert.ok(none > 0 && got.length > 0 && got.some((a) => a.correlation), `${got.length} alerts`);
+  // an event without a time gets the run's time (and an id made with it)
+  const stable = (as: Alert[]) => JSON.stringify(as.map((a) => (a.event?.time === undefined ? { ...a, id: '', time: '' } : a)));
+  assert.equal(stable(got), stable(want));
+  assert.ok(got.every((a) => a.source?.file === 'in.log' && typeof a.source.line === 'number'));
+});

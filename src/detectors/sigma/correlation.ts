@@ -126,7 +126,7 @@ export class CorrelationState {
   /** Monotone correlations: groups last touched in the previous generation. */
   private older = new Map<unknown, Group>();
   private genNow = -Infinity;
-  readonly counters: CorrelationCounters = { missingGroupField: 0, missingValue: 0, missingTime: 0 };
+  counters: CorrelationCounters = { missingGroupField: 0, missingValue: 0, missingTime: 0 };
   readonly monotone: boolean;
   private readonly ops: [CmpOp, number][];
   private inserts = 0;
@@ -142,6 +142,14 @@ export class CorrelationState {
     this.ops = corr.ops.length ? corr.ops : [['gte', n]];
     const growing = corr.type === 'event_count' || corr.type === 'value_count' || corr.type === 'value_sum' || corr.type === 'temporal' || corr.type === 'temporal_ordered';
     this.monotone = growing && this.ops.every(([op]) => op === 'gt' || op === 'gte');
+  }
+
+  /**
+   * This state is never fed: the engine decides with `primary` (a correlation with the same definition; see
+   * SigmaEngine), whose counters it reports.
+   */
+  follow(primary: CorrelationState): void {
+    this.counters = primary.counters;
   }
 
   private valueOf(g: Entry[], start: number, end: number): number {

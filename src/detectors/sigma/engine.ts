@@ -52,7 +52,14 @@ interface CompiledRule {
   need: string[] | null;
   selectors: Selector[];
   alerts: boolean;
-  feeds: { state: CorrelationState; ref: number }[];
+  feeds: Feed[];
+}
+
+/** A correlation fed by a rule's matches (or another correlation's fires) as its referenced rule `ref`. */
+interface Feed {
+  state: CorrelationState;
+  ref: number;
+  node: CorrNode;
 }
 
 /**
@@ -76,9 +83,22 @@ interface RoutePlan {
 }
 
 interface CorrNode {
+  /** Its own state (holds its rule); never fed when the node shares `primary`'s. */
   state: CorrelationState;
   alerts: boolean;
-  feeds: { state: CorrelationState; ref: number }[];
+  feeds: Feed[];
+  /**
+   * hot path (bench/hunt round 8): an earlier correlation with the same definition (type, referenced rules,
+   * group-by, aliases, timespan, condition, fields), whose state decides for both. Such a node is fed nothing:
+   * its feeds in every list come right after the primary's and replay the fires the primary's state returned for
+   * the same event (each node still emits them with its own rule and feeds its own dependents).
+   */
+  primary?: CorrNode;
+  /** A primary that is shared: the fires its state returned last, per referenced rule (add) and for closes. */
+  lastFires?: CorrelationFire[][];
+  lastClosed?: CorrelationFire[];
+  /** A primary that is shared: the nodes that share its state. */
+  sharedBy?: CorrNode[];
 }
 
 export interface EngineStats {
@@ -117,6 +137,9 @@ export class SigmaEngine {
   private lastTimeMs: number | undefined;
   /** Some correlation decides at window close (needs the event clock on every event). */
   private windowed = false;
+  /** processAt: the line the source ref is made of, when a match needs one (atFile undefined otherwise). */
+  private atFile: string | undefined;
+  private atLine = 0;
 
   constructor(parsed: ParsedRules, private opts: EngineOptions) {
     this.errors.push(...parsed.errors);
@@ -268,14 +291,38 @@ export class SigmaEngine {
     this.windowed = this.correlations.some((c) => !c.state.monotone);
     // feeds and generate
     const referencedBy = new Map<object, CorrelationRule[]>();
+    const targetOf = (ref: string): CompiledRule | CorrNode | undefined => {
+      const det = detByKey.get(ref) ?? detByKey.get(ref.toLowerCase());
+      const cr = corrByKey.get(ref) ?? corrByKey.get(ref.toLowerCase());
+      return det ?? (cr ? this.corrByRule.get(cr) : undefined);
+    };
+    // correlations with the same definition share the first one's state (see CorrNode.primary)
+    const targetIds = new Map<object, number>();
+    const byDefinition = new Map<string, CorrNode>();
+    for (const node of this.correlations) {
+      const c = node.state.corr;
+      const targets = c.rules.map((ref) => {
+        const t = targetOf(ref);
+        if (t === undefined) return -1;
+        let id = targetIds.get(t);
+        if (id === undefined) { id = targetIds.size; targetIds.set(t, id); }
+        return id;
+      });
+      const def = JSON.stringify([c.type, c.rules, targets, c.groupBy, c.aliases, c.timespanMs, c.ops, c.field ?? null, c.percentile ?? null]);
+      const first = byDefinition.get(def);
+      if (first === undefined) { byDefinition.set(def, node); continue; }
+      node.primary = first;
+      node.state.follow(first.state);
+      first.lastFires ??= c.rules.map(() => []);
+      first.lastClosed ??= [];
+      (first.sharedBy ??= []).push(node);
+    }
     for (const node of this.correlations) {
       const c = node.state.corr;
       c.rules.forEach((ref, i) => {
-        const det = detByKey.get(ref) ?? detByKey.get(ref.toLowerCase());
-        const cr = corrByKey.get(ref) ?? corrByKey.get(ref.toLowerCase());
-        const target = det ?? (cr ? this.corrByRule.get(cr) : undefined);
+        const target = targetOf(ref);
         if (!target) return;
-        target.feeds.push({ state: node.state, ref: i });
+        target.feeds.push({ state: node.state, ref: i, node });
         const list = referencedBy.get(target) ?? [];
         list.push(c);
         referencedBy.set(target, list);
@@ -429,6 +476,21 @@ export class SigmaEngine {
    * routing and the literal scan leave no rule to evaluate).
    */
   process(ev: Event, source?: SourceRef, complete?: (ev: Event) => void): SigmaMatch[] {
+    this.atFile = undefined;
+    return this.run(ev, source, complete);
+  }
+
+  /**
+   * process() of an event read from `file` at `line`: its source ref `{ file, line }` is made only when a match
+   * needs it. hot path (bench/hunt round 8): huntFiles made one per line, and 97% of the lines match nothing.
+   */
+  processAt(ev: Event, file: string, line: number, complete?: (ev: Event) => void): SigmaMatch[] {
+    this.atFile = file;
+    this.atLine = line;
+    return this.run(ev, undefined, complete);
+  }
+
+  private run(ev: Event, source: SourceRef | undefined, complete: ((ev: Event) => void) | undefined): SigmaMatch[] {
     this.stats.events++;
     const plan = this.route(ev);
     const cands = plan.rules;
@@ -477,10 +539,11 @@ export class SigmaEngine {
         if (!r.test(this.ctx)) continue;
         this.stats.matches++;
         out ??= [];
+        if (source === undefined && this.atFile !== undefined) source = { file: this.atFile, line: this.atLine };
         const t = r.feeds.length ? this.timeOf(ev) : undefined;
         const iso = this.isoOf(ev, t);
         if (r.alerts) out.push({ rule: r.meta, kind: 'detection', time: iso, event: ev, source });
-        for (const f of r.feeds) this.feed(f.state, f.ref, ev, t, iso, source, out);
+        for (const f of r.feeds) this.feed(f, ev, t, iso, source, out);
       }
       if (ctxReady) this.stats.typeErrors += this.ctx.typeErrors;
     }
@@ -492,7 +555,7 @@ export class SigmaEngine {
         this.clock = t;
         for (const c of this.correlations) {
           if (c.state.monotone) continue;
-          const fires = c.state.closeWindows(t);
+          const fires = this.closeWindows(c, t);
           if (fires.length) { out ??= []; for (const f of fires) this.emitFire(c, f, out); }
         }
       }
@@ -521,12 +584,25 @@ export class SigmaEngine {
     return ms === undefined ? new Date().toISOString() : isoFromMs(ms);
   }
 
-  private feed(state: CorrelationState, ref: number, ev: Event, t: number | undefined, iso: string, source: SourceRef | undefined, out: SigmaMatch[]): void {
-    const fires = state.add(ref, ev, t, iso, source);
+  private feed(fd: Feed, ev: Event, t: number | undefined, iso: string, source: SourceRef | undefined, out: SigmaMatch[]): void {
+    const node = fd.node;
+    let fires: CorrelationFire[];
+    // a node sharing a primary's state: the primary's feed from this same list came just before, for this event
+    if (node.primary !== undefined) fires = (node.primary.lastFires as CorrelationFire[][])[fd.ref];
+    else {
+      fires = fd.state.add(fd.ref, ev, t, iso, source);
+      if (node.lastFires !== undefined) node.lastFires[fd.ref] = fires;
+    }
     if (!fires.length) return;
-    const node = this.corrByRule.get(state.corr);
-    if (!node) return;
     for (const f of fires) this.emitFire(node, f, out);
+  }
+
+  /** closeWindows of a node's state (a node sharing a primary's: what the primary's returned just before). */
+  private closeWindows(node: CorrNode, now: number): CorrelationFire[] {
+    if (node.primary !== undefined) return node.primary.lastClosed as CorrelationFire[];
+    const fires = node.state.closeWindows(now);
+    if (node.lastClosed !== undefined) node.lastClosed = fires;
+    return fires;
   }
 
   private emitFire(node: CorrNode, f: CorrelationFire, out: SigmaMatch[]): void {
@@ -541,28 +617,41 @@ export class SigmaEngine {
       correlation: { type: c.type, group: f.group, timespan: c.timespan, window: { start: isoFromMs(f.windowStart), end: isoFromMs(f.windowEnd) }, value: f.value, events: f.events },
     };
     if (node.alerts) out.push(m);
-    for (const fd of node.feeds) this.feed(fd.state, fd.ref, event, f.time, iso, f.source, out);
+    for (const fd of node.feeds) this.feed(fd, event, f.time, iso, f.source, out);
   }
 
   /** End of input: decides correlations that wait for their window to close. */
   flush(): SigmaMatch[] {
     const out: SigmaMatch[] = [];
-    for (const c of this.correlations) for (const f of c.state.flush()) this.emitFire(c, f, out);
+    for (const c of this.correlations) {
+      let fires: CorrelationFire[];
+      if (c.primary !== undefined) fires = c.primary.lastClosed as CorrelationFire[];
+      else {
+        fires = c.state.flush();
+        if (c.lastClosed !== undefined) c.lastClosed = fires;
+      }
+      for (const f of fires) this.emitFire(c, f, out);
+    }
     return out;
   }
 
   /** Correlation state (open windows per rule id) and the event clock, as JSON. */
   snapshot(): { clock: number | null; correlations: Record<string, CorrelationSnapshot> } {
     const correlations: Record<string, CorrelationSnapshot> = {};
-    for (const c of this.correlations) correlations[c.state.corr.id ?? c.state.corr.name ?? c.state.corr.title] = c.state.snapshot();
+    // a node sharing a primary's state saves that state under its own id too (what its own state held before)
+    for (const c of this.correlations) correlations[c.state.corr.id ?? c.state.corr.name ?? c.state.corr.title] = (c.primary ?? c).state.snapshot();
     return { clock: Number.isFinite(this.clock) ? this.clock : null, correlations };
   }
 
   /** Restores what snapshot() returned; correlations no longer loaded are ignored, new ones start empty. */
   restore(s: { clock: number | null; correlations: Record<string, CorrelationSnapshot> }): void {
     this.clock = s.clock ?? -Infinity;
+    const idOf = (c: CorrNode) => c.state.corr.id ?? c.state.corr.name ?? c.state.corr.title;
     for (const c of this.correlations) {
-      const st = s.correlations[c.state.corr.id ?? c.state.corr.name ?? c.state.corr.title];
+      if (c.primary !== undefined) continue;
+      // a shared state: its own id's, else the first of the nodes sharing it that was saved
+      let st = s.correlations[idOf(c)];
+      if (!st && c.sharedBy) for (const o of c.sharedBy) { st = s.correlations[idOf(o)]; if (st) break; }
       if (st) c.state.restore(st);
     }
   }

@@ -5,6 +5,7 @@ import { BARE, engineOf, errorsOf, run } from './helpers.js';
 import { HuntEngine } from '../../../src/pipeline/hunt.js';
 import { percentile } from '../../../src/detectors/sigma/correlation.js';
 import type { Event } from '../../../src/model/event.js';
+import type { SigmaMatch } from '../../../src/detectors/sigma/index.js';
 
 const FAIL = `title: sshd failed password
 name: ssh_fail
@@ -221,4 +222,55 @@ test('engines built from the same parsed rules keep their own correlation state 
   const ids = (e: HuntEngine) => five.flatMap((ev, i) => e.process(ev, { file: 'events', line: i + 1 })).map((x) => `${x.rule.id}@${x.source?.line}`);
   assert.deepEqual(ids(fresh), ids(own));
   assert.equal(ids(HuntEngine.fromRead(read, { pipeline: BARE })).length, 1);
+});
+
+// Correlations with the same definition share one state (engine: CorrNode.primary). The reference is the same rule
+// set with the copies' conditions written differently (same meaning for counts, so no sharing): every match, its
+// order and the snapshots must be the same.
+test('K-share correlations with the same definition share a state and alert as with their own', () => {
+  const count = (name: string, cond: string, extra = '') => `title: ${name}\nname: ${name}\nlevel: high\n${extra}correlation:\n  type: event_count\n  rules: [ssh_fail]\n  group-by: [src_ip]\n  timespan: 5m\n  condition: ${cond}\n`;
+  const then = (name: string, first: string, extra = '') => `title: ${name}\nname: ${name}\nlevel: high\n${extra}correlation:\n  type: temporal_ordered\n  rules: [${first}, ssh_ok]\n  group-by: [src_ip]\n  timespan: 1h\n`;
+  const build = (alt: boolean) => engineOf(docs(FAIL, OK,
+    count('burst', '{gte: 3}'),
+    count('few', '{lt: 4}'), // decided when its window closes (event clock, flush)
+    count('burst_feed', alt ? '{gte: 3, gt: 2}' : '{gte: 3}'),
+    count('few2', alt ? '{lt: 4, lte: 3}' : '{lt: 4}'),
+    then('then_burst', 'burst', 'generate: true\n'), // its burst alerts too
+    then('then_feed', 'burst_feed'),
+  ));
+  const ips = ['203.0.113.9', '198.51.100.7', '192.0.2.44'];
+  const events: Event[] = [];
+  for (let i = 0; i < 90; i++) {
+    const t = new Date(Date.UTC(2026, 10, 23, 10, 0, 0) + i * 37_000).toISOString();
+    // a pause in failures from 40 to 55 (nine minutes): windows then close on the clock of other events
+    if (i < 40 || i >= 55) events.push({ time: t, msg: 'Failed password for alice', src_ip: ips[(i * i) % 3], user: 'alice' });
+    if (i % 11 === 5 || (i >= 40 && i < 55)) events.push({ time: t, msg: 'Accepted password for alice', src_ip: ips[i % 3], user: 'alice' });
+  }
+  const shared = build(false), apart = build(true);
+  assert.deepEqual(shared.errors, []);
+  assert.deepEqual(shared.correlations.filter((c) => c.primary).map((c) => c.state.corr.name), ['burst_feed', 'few2']);
+  assert.equal(apart.correlations.filter((c) => c.primary).length, 0);
+  const view = (ms: SigmaMatch[]) => ms.map((m) => JSON.stringify({ ...m, rule: m.rule.name }));
+  const half = 50;
+  const a: SigmaMatch[] = [], b: SigmaMatch[] = [];
+  events.slice(0, half).forEach((e, i) => { a.push(...shared.process(e, { file: 'events', line: i + 1 })); b.push(...apart.process(e, { file: 'events', line: i + 1 })); });
+  // the shared state is saved under both ids, as two states were
+  const snap = JSON.parse(JSON.stringify(shared.snapshot()));
+  assert.deepEqual(snap, JSON.parse(JSON.stringify(apart.snapshot())));
+  const moved = build(false);
+  moved.restore(snap);
+  const rest: SigmaMatch[] = [];
+  events.slice(half).forEach((e, i) => {
+    const src = { file: 'events', line: half + i + 1 };
+    a.push(...shared.process(e, src)); b.push(...apart.process(e, src)); rest.push(...moved.process(e, src));
+  });
+  a.push(...shared.flush()); b.push(...apart.flush()); rest.push(...moved.flush());
+  assert.deepEqual(view(a), view(b));
+  const names = new Set(a.map((m) => m.rule.name));
+  for (const n of ['burst', 'few', 'few2', 'then_burst', 'then_feed']) assert.ok(names.has(n), `${n} alerts`);
+  assert.ok(!names.has('burst_feed'), 'a correlation that only feeds another stays silent');
+  // a restored engine goes on as the one that was never moved
+  assert.deepEqual(view(rest), view(a.slice(a.length - rest.length)));
+  assert.ok(rest.length > 0 && rest.length < a.length);
+  assert.deepEqual(shared.correlations.find((c) => c.state.corr.name === 'few2')?.state.counters, shared.correlations.find((c) => c.state.corr.name === 'few')?.state.counters);
 });
