@@ -123,8 +123,8 @@ export class HuntEngine {
   }
 
   /**
-   * Evaluates one event (an event without alerts gets a shared, frozen empty array). `complete`: for an event of a lazy parse (see huntFiles), called before anything reads
-   * more than its routing fields.
+   * Evaluates one event (an event without alerts gets a shared, frozen empty array). `complete`: for an event of a
+   * lazy parse (see huntFiles), called before anything reads more than its routing fields.
    */
   process(event: Event, source?: SourceRef, complete?: (ev: Event) => void): Alert[] {
     const ms = this.sigma.process(event, source, complete);

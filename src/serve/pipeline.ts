@@ -277,13 +277,13 @@ export class Pipeline {
               // the alerts of every batch in the group are ingested (in order) before its commit; a failed commit
               // fails every later one (they wait on it), so checkpoints never pass a batch that was not stored
               if (previous) await previous;
-              for (let seen: Promise<void> | undefined; seen !== g.ingested; ) {
-                seen = g.ingested;
-                await seen;
-              }
-              // hot path (bulkRecords): while lines keep coming, let the group grow, up to commitDelayMs (a commit costs
-              // the store about the same whatever its size)
               for (;;) {
+                for (let seen: Promise<void> | undefined; seen !== g.ingested; ) {
+                  seen = g.ingested;
+                  await seen;
+                }
+                // hot path (bulkRecords): while lines keep coming, let the group grow, up to commitDelayMs (a commit
+                // costs the store about the same whatever its size); batches that joined meanwhile are ingested above
                 const now = performance.now();
                 const until = Math.min(g.born + this.commitDelayMs, this.lastPush + this.inputIdleMs);
                 if (this.commitGroup !== g || g.count >= this.bulkRecords || this.hurry || now >= until) break;
@@ -292,10 +292,6 @@ export class Pipeline {
                   g.grew = () => { clearTimeout(t); r(); };
                 });
                 g.grew = undefined;
-                for (let seen: Promise<void> | undefined; seen !== g.ingested; ) {
-                  seen = g.ingested;
-                  await seen;
-                }
               }
               if (this.commitGroup === g) this.commitGroup = undefined;
               if (tracing) trace('main', 'commit-begin', { seqs: g.seqs, records: g.count });

@@ -57,7 +57,6 @@ interface CompiledRule {
 
 /** A correlation fed by a rule's matches (or another correlation's fires) as its referenced rule `ref`. */
 interface Feed {
-  state: CorrelationState;
   ref: number;
   node: CorrNode;
 }
@@ -322,7 +321,7 @@ export class SigmaEngine {
       c.rules.forEach((ref, i) => {
         const target = targetOf(ref);
         if (!target) return;
-        target.feeds.push({ state: node.state, ref: i, node });
+        target.feeds.push({ ref: i, node });
         const list = referencedBy.get(target) ?? [];
         list.push(c);
         referencedBy.set(target, list);
@@ -590,17 +589,20 @@ export class SigmaEngine {
     // a node sharing a primary's state: the primary's feed from this same list came just before, for this event
     if (node.primary !== undefined) fires = (node.primary.lastFires as CorrelationFire[][])[fd.ref];
     else {
-      fires = fd.state.add(fd.ref, ev, t, iso, source);
+      fires = node.state.add(fd.ref, ev, t, iso, source);
       if (node.lastFires !== undefined) node.lastFires[fd.ref] = fires;
     }
     if (!fires.length) return;
     for (const f of fires) this.emitFire(node, f, out);
   }
 
-  /** closeWindows of a node's state (a node sharing a primary's: what the primary's returned just before). */
-  private closeWindows(node: CorrNode, now: number): CorrelationFire[] {
+  /**
+   * The windows of a node's state that close at `now` (undefined: at the end of the input, flush); a node sharing a
+   * primary's state gets what the primary's returned just before.
+   */
+  private closeWindows(node: CorrNode, now: number | undefined): CorrelationFire[] {
     if (node.primary !== undefined) return node.primary.lastClosed as CorrelationFire[];
-    const fires = node.state.closeWindows(now);
+    const fires = now === undefined ? node.state.flush() : node.state.closeWindows(now);
     if (node.lastClosed !== undefined) node.lastClosed = fires;
     return fires;
   }
@@ -623,15 +625,7 @@ export class SigmaEngine {
   /** End of input: decides correlations that wait for their window to close. */
   flush(): SigmaMatch[] {
     const out: SigmaMatch[] = [];
-    for (const c of this.correlations) {
-      let fires: CorrelationFire[];
-      if (c.primary !== undefined) fires = c.primary.lastClosed as CorrelationFire[];
-      else {
-        fires = c.state.flush();
-        if (c.lastClosed !== undefined) c.lastClosed = fires;
-      }
-      for (const f of fires) this.emitFire(c, f, out);
-    }
+    for (const c of this.correlations) for (const f of this.closeWindows(c, undefined)) this.emitFire(c, f, out);
     return out;
   }
 
