@@ -8,6 +8,7 @@ import type { Event, SourceRef } from '../../model/event.js';
 import type { FieldGetter } from './context.js';
 import type { CorrelationRule, CmpOp } from './rules.js';
 import { detach } from '../../util/detach.js';
+import { isoFromMs, lastIsoMsOf } from '../../parsers/syslog/time.js';
 
 export interface EventRef {
   time: string;
@@ -120,11 +121,20 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** First capacity of a state's entry and group tables (they grow by doubling). */
+const INITIAL_SLOTS = 64;
+/** eFile: the entry has no source ref; the entry keeps its source ref object (eSrc). Else an index into `files`. */
+const NO_SRC = -1;
+const SRC_OBJECT = -2;
+
 export class CorrelationState {
-  /** Open groups by key (for monotone correlations: those touched since the last rotation; see rotate()). */
-  groups = new Map<unknown, Group>();
+  /**
+   * Open groups: map key (see groupKey) to group id (for monotone correlations: those touched since the last
+   * rotation; see rotate()).
+   */
+  groups = new Map<unknown, number>();
   /** Monotone correlations: groups last touched in the previous generation. */
-  private older = new Map<unknown, Group>();
+  private older = new Map<unknown, number>();
   private genNow = -Infinity;
   counters: CorrelationCounters = { missingGroupField: 0, missingValue: 0, missingTime: 0 };
   readonly monotone: boolean;
@@ -132,6 +142,44 @@ export class CorrelationState {
   private inserts = 0;
   private now = -Infinity;
   private scratch: unknown[] = [];
+  private readonly nGroupBy: number;
+
+  // hot path (bench/hunt round 9): groups and their entries live in typed arrays indexed by id (entries as a
+  // time-ordered list linked through eNext), not as a group object, a values array, an entries array and an
+  // object per entry. Every insert's objects outlived several scavenges (windows span thousands of lines), so
+  // each was copied twice and promoted: 14% of the hunt's CPU went into correlation inserts. Was: Group and Entry
+  // objects (still the snapshot format; see snapshot()). What remains on the heap per group is its key string and
+  // the map's slot; per entry nothing, unless it holds a value (value_* types), a source ref object given by the
+  // caller, or an event time that is not isoFromMs of its ms.
+  /** Per group id: first and last entry, entry count, newest event time, window start. */
+  private gHead = new Int32Array(INITIAL_SLOTS);
+  private gTail = new Int32Array(INITIAL_SLOTS);
+  private gLen = new Int32Array(INITIAL_SLOTS);
+  private gMaxT = new Float64Array(INITIAL_SLOTS);
+  private gWin = new Float64Array(INITIAL_SLOTS);
+  /** Per group id: its map key, and its values when they cannot be read back from the key (see valuesOf). */
+  private gKey: unknown[] = [];
+  private gVals: (unknown[] | undefined)[] = [];
+  /** Group ids never used yet start here; freed ids are chained through gHead from gFree. */
+  private gTop = 0;
+  private gFree = -1;
+  /** Per entry slot: event time (ms), referenced rule, next entry of its group (-1: last). */
+  private eT = new Float64Array(INITIAL_SLOTS);
+  private eRef = new Int32Array(INITIAL_SLOTS);
+  private eNext = new Int32Array(INITIAL_SLOTS);
+  /** Per entry slot: the source ref as a file (index into `files`) and line, or NO_SRC / SRC_OBJECT (see eSrc). */
+  private eFile = new Int32Array(INITIAL_SLOTS);
+  private eLine = new Float64Array(INITIAL_SLOTS);
+  /** Per entry slot: value_* value; the event's ISO time when not isoFromMs(eT); a source ref kept as given. */
+  private eV: unknown[] = [];
+  private eIso: (string | undefined)[] = [];
+  private eSrc: (SourceRef | undefined)[] = [];
+  private eTop = 0;
+  private eFree = -1;
+  private files: string[] = [];
+  private fileIds = new Map<string, number>();
+  private lastFile: string | undefined;
+  private lastFileId = -1;
 
   /**
    * @param groupGetters per referenced rule (index in corr.rules): one getter per group-by field
@@ -142,6 +190,8 @@ export class CorrelationState {
     this.ops = corr.ops.length ? corr.ops : [['gte', n]];
     const growing = corr.type === 'event_count' || corr.type === 'value_count' || corr.type === 'value_sum' || corr.type === 'temporal' || corr.type === 'temporal_ordered';
     this.monotone = growing && this.ops.every(([op]) => op === 'gt' || op === 'gte');
+    this.nGroupBy = corr.groupBy.length;
+    this.reset();
   }
 
   /**
@@ -152,12 +202,137 @@ export class CorrelationState {
     this.counters = primary.counters;
   }
 
-  private valueOf(g: Entry[], start: number, end: number): number {
+  /** Empties the tables (groups and entries), keeping their capacity. */
+  private reset(): void {
+    this.groups.clear();
+    this.older.clear();
+    this.gTop = 0;
+    this.gFree = -1;
+    this.eTop = 0;
+    this.eFree = -1;
+    this.gKey.fill(undefined);
+    this.gVals.fill(undefined);
+    this.eV.fill(undefined);
+    this.eIso.fill(undefined);
+    this.eSrc.fill(undefined);
+  }
+
+  private allocGroup(): number {
+    let g = this.gFree;
+    if (g !== -1) { this.gFree = this.gHead[g]; return g; }
+    g = this.gTop++;
+    if (g === this.gHead.length) {
+      const n = g * 2;
+      this.gHead = grownI32(this.gHead, n);
+      this.gTail = grownI32(this.gTail, n);
+      this.gLen = grownI32(this.gLen, n);
+      this.gMaxT = grownF64(this.gMaxT, n);
+      this.gWin = grownF64(this.gWin, n);
+    }
+    if (g === this.gKey.length) { this.gKey.push(undefined); this.gVals.push(undefined); }
+    return g;
+  }
+
+  /** Frees a group and its entries. */
+  private freeGroup(g: number): void {
+    for (let s = this.gHead[g]; s !== -1;) { const nx = this.eNext[s]; this.freeEntry(s); s = nx; }
+    this.gKey[g] = undefined;
+    this.gVals[g] = undefined;
+    this.gHead[g] = this.gFree;
+    this.gFree = g;
+  }
+
+  private allocEntry(): number {
+    let s = this.eFree;
+    if (s !== -1) { this.eFree = this.eNext[s]; return s; }
+    s = this.eTop++;
+    if (s === this.eT.length) {
+      const n = s * 2;
+      this.eT = grownF64(this.eT, n);
+      this.eRef = grownI32(this.eRef, n);
+      this.eNext = grownI32(this.eNext, n);
+      this.eFile = grownI32(this.eFile, n);
+      this.eLine = grownF64(this.eLine, n);
+    }
+    if (s === this.eV.length) { this.eV.push(undefined); this.eIso.push(undefined); this.eSrc.push(undefined); }
+    return s;
+  }
+
+  private freeEntry(s: number): void {
+    this.eV[s] = undefined;
+    this.eIso[s] = undefined;
+    this.eSrc[s] = undefined;
+    this.eNext[s] = this.eFree;
+    this.eFree = s;
+  }
+
+  /** Removes the first entry of group g. */
+  private shift(g: number): void {
+    const s = this.gHead[g];
+    const nx = this.eNext[s];
+    this.gHead[g] = nx;
+    if (nx === -1) this.gTail[g] = -1;
+    this.gLen[g]--;
+    this.freeEntry(s);
+  }
+
+  /** Removes every entry of group g at or before `t` (what `entries.filter((x) => x.t > t)` kept). */
+  private dropThrough(g: number, t: number): void {
+    const eT = this.eT, eNext = this.eNext;
+    let prev = -1;
+    for (let s = this.gHead[g]; s !== -1;) {
+      const nx = eNext[s];
+      if (eT[s] <= t) {
+        if (prev === -1) this.gHead[g] = nx;
+        else eNext[prev] = nx;
+        if (this.gTail[g] === s) this.gTail[g] = prev;
+        this.gLen[g]--;
+        this.freeEntry(s);
+      } else prev = s;
+      s = nx;
+    }
+  }
+
+  /** The group-by values of group g: kept, or read back from its key (see add). */
+  private valuesOf(g: number): unknown[] {
+    const kept = this.gVals[g];
+    if (kept !== undefined) return kept;
+    const key = this.gKey[g];
+    if (this.nGroupBy === 0) return [];
+    if (this.nGroupBy === 1) return [key];
+    return (key as string).split('\u0001');
+  }
+
+  private fileId(file: string): number {
+    if (file === this.lastFile) return this.lastFileId;
+    let id = this.fileIds.get(file);
+    if (id === undefined) { id = this.files.length; this.files.push(file); this.fileIds.set(file, id); }
+    this.lastFile = file;
+    this.lastFileId = id;
+    return id;
+  }
+
+  /** The source ref of entry s (as the caller gave it, or `{ file, line }` again). */
+  private srcOf(s: number): SourceRef | undefined {
+    const f = this.eFile[s];
+    if (f === NO_SRC) return undefined;
+    if (f === SRC_OBJECT) return this.eSrc[s];
+    return { file: this.files[f], line: this.eLine[s] };
+  }
+
+  /** The ISO event time of entry s. */
+  private isoAt(s: number): string {
+    return this.eIso[s] ?? isoFromMs(this.eT[s]);
+  }
+
+  private valueOf(g: number, start: number, end: number): number {
     const c = this.corr;
+    const eT = this.eT, eNext = this.eNext, eRef = this.eRef;
+    const head = this.gHead[g];
     if (c.type === 'event_count') {
       // hot path (every add of a burst rule): count without building the window
       let k = 0;
-      for (let i = 0; i < g.length; i++) { const t = g[i].t; if (t >= start && t <= end) k++; }
+      for (let s = head; s !== -1; s = eNext[s]) { const t = eT[s]; if (t >= start && t <= end) k++; }
       return k;
     }
     if (c.type === 'value_count') {
@@ -166,10 +341,11 @@ export class CorrelationState {
       // list, without a Set per event
       const xs = this.scratch;
       xs.length = 0;
-      for (let i = 0; i < g.length; i++) {
-        const e = g[i];
-        if (e.t < start || e.t > end) continue;
-        xs.push(e.v !== null && typeof e.v === 'object' ? '\u0000' + JSON.stringify(e.v) : e.v);
+      for (let s = head; s !== -1; s = eNext[s]) {
+        const t = eT[s];
+        if (t < start || t > end) continue;
+        const v = this.eV[s];
+        xs.push(v !== null && typeof v === 'object' ? '\u0000' + JSON.stringify(v) : v);
       }
       if (xs.length > 32) return new Set(xs).size;
       let k = 0;
@@ -185,10 +361,10 @@ export class CorrelationState {
     if (c.type === 'temporal' && c.rules.length <= 30) {
       // distinct referenced rules in the window, as a bit set (no Set or window array per event)
       let seen = 0, k = 0;
-      for (let i = 0; i < g.length; i++) {
-        const e = g[i];
-        if (e.t < start || e.t > end) continue;
-        const bit = 1 << e.ref;
+      for (let s = head; s !== -1; s = eNext[s]) {
+        const t = eT[s];
+        if (t < start || t > end) continue;
+        const bit = 1 << eRef[s];
         if ((seen & bit) === 0) { seen |= bit; k++; }
       }
       return k;
@@ -198,19 +374,20 @@ export class CorrelationState {
       let pos = start, k = 0;
       for (let r = 0; r < c.rules.length; r++) {
         // the first entry of rule r at or after the previous one's time (same search as the general case below)
-        let i = 0;
-        while (i < g.length && !(g[i].ref === r && g[i].t >= pos && g[i].t >= start && g[i].t <= end)) i++;
-        if (i >= g.length) break;
-        pos = g[i].t;
+        let s = head;
+        while (s !== -1 && !(eRef[s] === r && eT[s] >= pos && eT[s] >= start && eT[s] <= end)) s = eNext[s];
+        if (s === -1) break;
+        pos = eT[s];
         k++;
       }
       return k;
     }
-    const win = g.filter((e) => e.t >= start && e.t <= end);
+    const win: number[] = [];
+    for (let s = head; s !== -1; s = eNext[s]) if (eT[s] >= start && eT[s] <= end) win.push(s);
     switch (c.type) {
-      case 'temporal': return new Set(win.map((e) => e.ref)).size;
+      case 'temporal': return new Set(win.map((s) => eRef[s])).size;
       default: {
-        const xs = win.map((e) => e.v as number);
+        const xs = win.map((s) => this.eV[s] as number);
         if (!xs.length) return NaN;
         if (c.type === 'value_sum') return xs.reduce((a, b) => a + b, 0);
         if (c.type === 'value_avg') return xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -220,26 +397,44 @@ export class CorrelationState {
     }
   }
 
-  private fire(g: Group, start: number, end: number, value: number, last?: Event): CorrelationFire {
-    const inWin = g.entries.filter((e) => e.t >= start && e.t <= end);
+  private fire(g: number, start: number, end: number, value: number, last?: Event): CorrelationFire {
+    const eT = this.eT, eNext = this.eNext;
+    // the entries inside [start, end], in time order: the first, the last, and how many
+    let first = -1, lastS = -1, n = 0;
+    for (let s = this.gHead[g]; s !== -1; s = eNext[s]) if (eT[s] >= start && eT[s] <= end) { if (first === -1) first = s; lastS = s; n++; }
+    const events: EventRef[] = [];
+    // the last MAX_REFS of them, as `inWin.slice(-MAX_REFS)` took them
+    let skip = n > MAX_REFS ? n - MAX_REFS : 0;
+    for (let s = first; s !== -1; s = eNext[s]) {
+      if (eT[s] < start || eT[s] > end) continue;
+      if (skip > 0) { skip--; continue; }
+      const f = this.eFile[s];
+      let file: string | undefined, line: number | undefined;
+      if (f === SRC_OBJECT) { const src = this.eSrc[s]; file = src?.file; line = src?.line; }
+      else if (f !== NO_SRC) { file = this.files[f]; line = this.eLine[s]; }
+      events.push({ time: this.isoAt(s), rule: this.corr.rules[this.eRef[s]], file, line });
+    }
     const group: Record<string, unknown> = {};
-    this.corr.groupBy.forEach((f, i) => { group[f] = g.values[i]; });
-    const lastE = inWin[inWin.length - 1];
+    const values = this.valuesOf(g);
+    this.corr.groupBy.forEach((f, i) => { group[f] = values[i]; });
     return {
       corr: this.corr,
-      time: lastE ? lastE.t : end,
+      time: lastS !== -1 ? eT[lastS] : end,
       group,
-      windowStart: inWin[0]?.t ?? start,
-      windowEnd: lastE?.t ?? end,
+      windowStart: first !== -1 ? eT[first] : start,
+      windowEnd: lastS !== -1 ? eT[lastS] : end,
       value,
-      events: inWin.slice(-MAX_REFS).map((e) => ({ time: e.evTime, rule: this.corr.rules[e.ref], file: e.src?.file, line: e.src?.line })),
-      source: lastE?.src,
+      events,
+      source: lastS !== -1 ? this.srcOf(lastS) : undefined,
       last,
     };
   }
 
-  /** A match of referenced rule `ref` on `ev` at time `t` (ms). Returns fires decided now. */
-  add(ref: number, ev: Event, t: number | undefined, evTime: string, src?: SourceRef): CorrelationFire[] {
+  /**
+   * A match of referenced rule `ref` on `ev` at time `t` (ms). Returns fires decided now. The event's source ref
+   * is `src`, or when that is undefined and `file` is given, `{ file, line }` (made only if a fire needs it).
+   */
+  add(ref: number, ev: Event, t: number | undefined, evTime: string, src?: SourceRef, file?: string, line?: number): CorrelationFire[] {
     if (t === undefined || !Number.isFinite(t)) { this.counters.missingTime++; return NO_FIRES; }
     // hot path (every match of a helper rule; 20% of the lines of bench/hunt): the group is looked up by a key
     // built from the group-by values without an array or JSON per event; the values are copied (own) only when
@@ -284,44 +479,65 @@ export class CorrelationState {
       g = this.older.get(key);
       if (g !== undefined) { this.older.delete(key); this.groups.set(key, g); }
     }
-    const e: Entry = { t, ref, v, src, evTime };
-    let entries: Entry[];
-    if (!g) {
-      // hot path (bench/hunt round 5): a new group's entry list is made holding its entry (an empty list that is
-      // pushed to gets room for 17; most groups keyed by source address never see a second event), and one copy
-      // of a single group-by value serves as key and value
-      let values: unknown[];
+    const s = this.allocEntry();
+    this.eT[s] = t;
+    this.eRef[s] = ref;
+    this.eNext[s] = -1;
+    if (v !== undefined) this.eV[s] = v;
+    // the ISO time is kept only when it is not what isoFromMs(t) gives back (the parser made it from t just now)
+    if (lastIsoMsOf(evTime) !== t) this.eIso[s] = evTime;
+    if (src !== undefined) { this.eFile[s] = SRC_OBJECT; this.eSrc[s] = src; }
+    else if (file !== undefined) { this.eFile[s] = this.fileId(file); this.eLine[s] = line as number; }
+    else this.eFile[s] = NO_SRC;
+    if (g === undefined) {
+      // one copy of a single group-by value serves as key and value; values are kept beside the key only when
+      // they cannot be read back from it (valuesOf: a key that is not a NUL-marked form)
       let gkey: unknown;
-      if (gg.length === 1) { const o = own(v0); values = [o]; gkey = keyOf1(o); }
-      else { values = gg.map((x) => own(x(ev))); gkey = own(key); }
-      entries = [e];
-      g = { key: gkey, values, entries, maxT: t, windowStart: t };
+      let values: unknown[] | undefined;
+      if (gg.length === 1) {
+        const o = own(v0);
+        gkey = keyOf1(o);
+        if (typeof gkey === 'string' && gkey.charCodeAt(0) === 0) values = [o];
+      } else {
+        gkey = own(key);
+        if (gg.length !== 0 && (typeof gkey !== 'string' || gkey.charCodeAt(0) === 0)) values = gg.map((x) => own(x(ev)));
+      }
+      if (values === undefined && gg.length !== this.nGroupBy) values = gg.map((x) => own(x(ev)));
+      g = this.allocGroup();
+      this.gHead[g] = s;
+      this.gTail[g] = s;
+      this.gLen[g] = 1;
+      this.gMaxT[g] = t;
+      this.gWin[g] = t;
+      this.gKey[g] = gkey;
+      if (values !== undefined) this.gVals[g] = values;
       this.groups.set(gkey, g);
     } else {
-      // insert keeping time order (inputs are mostly ordered: append, else search from the end)
-      entries = g.entries;
-      let i = entries.length;
-      if (i === 0 || entries[i - 1].t <= t) entries.push(e);
+      // insert keeping time order, after the entries at or before t (inputs are mostly ordered: append)
+      const tail = this.gTail[g];
+      if (tail === -1) { this.gHead[g] = s; this.gTail[g] = s; }
+      else if (this.eT[tail] <= t) { this.eNext[tail] = s; this.gTail[g] = s; }
       else {
-        while (i > 0 && entries[i - 1].t > t) i--;
-        entries.splice(i, 0, e);
+        let prev = -1;
+        for (let x = this.gHead[g]; x !== -1 && this.eT[x] <= t; x = this.eNext[x]) prev = x;
+        if (prev === -1) { this.eNext[s] = this.gHead[g]; this.gHead[g] = s; }
+        else { this.eNext[s] = this.eNext[prev]; this.eNext[prev] = s; }
       }
+      this.gLen[g]++;
+      if (t > this.gMaxT[g]) this.gMaxT[g] = t;
     }
-    if (t > g.maxT) g.maxT = t;
     const span = this.corr.timespanMs;
     if (this.monotone) {
       // sliding window ending at this event
-      let drop = 0;
-      const from = g.maxT - span;
-      while (drop < entries.length && entries[drop].t < from) drop++;
-      if (drop) entries.splice(0, drop);
+      const from = this.gMaxT[g] - span;
+      while (this.gLen[g] !== 0 && this.eT[this.gHead[g]] < from) this.shift(g);
       const start = t - span;
-      const val = this.valueOf(entries, start, t);
+      const val = this.valueOf(g, start, t);
       if (checkOps(this.ops, val)) {
         (out ??= []).push(this.fire(g, start, t, val, ev));
-        g.entries = entries.filter((x) => x.t > t);
+        this.dropThrough(g, t);
       }
-    } else if (entries.length === 1) g.windowStart = entries[0].t;
+    } else if (this.gLen[g] === 1) this.gWin[g] = this.eT[this.gHead[g]];
     ++this.inserts;
     if (this.monotone && this.now > this.genNow + span) this.rotate();
     return out ?? NO_FIRES;
@@ -332,54 +548,103 @@ export class CorrelationState {
     if (this.monotone) return [];
     const out: CorrelationFire[] = [];
     const span = this.corr.timespanMs;
-    for (const g of this.groups.values()) {
-      while (g.entries.length && now > g.windowStart + span) {
-        const end = g.windowStart + span;
-        const val = this.valueOf(g.entries, g.windowStart, end);
-        if (!Number.isNaN(val) && checkOps(this.ops, val)) out.push(this.fire(g, g.windowStart, end, val));
-        g.entries = g.entries.filter((x) => x.t > end);
-        if (g.entries.length) g.windowStart = g.entries[0].t;
+    this.groups.forEach((g, key) => {
+      while (this.gLen[g] !== 0 && now > this.gWin[g] + span) {
+        const start = this.gWin[g];
+        const end = start + span;
+        const val = this.valueOf(g, start, end);
+        if (!Number.isNaN(val) && checkOps(this.ops, val)) out.push(this.fire(g, start, end, val));
+        this.dropThrough(g, end);
+        if (this.gLen[g] !== 0) this.gWin[g] = this.eT[this.gHead[g]];
       }
-      if (!g.entries.length) this.groups.delete(g.key);
-    }
+      if (this.gLen[g] === 0) { this.groups.delete(key); this.freeGroup(g); }
+    });
     return out;
   }
 
   /** End of input: decide every open window. */
   flush(): CorrelationFire[] {
-    if (this.monotone) { this.groups.clear(); this.older.clear(); return []; }
+    if (this.monotone) { this.reset(); return []; }
     const out = this.closeWindows(Infinity);
-    this.groups.clear();
+    this.reset();
     return out;
+  }
+
+  /** Group g as the snapshot format keeps it (the objects the state held before round 9). */
+  private groupAsJson(g: number): Group {
+    const entries: Entry[] = [];
+    for (let s = this.gHead[g]; s !== -1; s = this.eNext[s]) {
+      entries.push({ t: this.eT[s], ref: this.eRef[s], v: this.eV[s], src: this.srcOf(s), evTime: this.isoAt(s) });
+    }
+    return { key: this.gKey[g], values: this.valuesOf(g), entries, maxT: this.gMaxT[g], windowStart: this.gWin[g] };
   }
 
   /** The open windows as JSON (scale-out: a partition's state moves with it to another detector process). */
   snapshot(): CorrelationSnapshot {
-    return { now: Number.isFinite(this.now) ? this.now : null, inserts: this.inserts, groups: [...this.older.values(), ...this.groups.values()] };
+    const groups: Group[] = [];
+    for (const g of this.older.values()) groups.push(this.groupAsJson(g));
+    for (const g of this.groups.values()) groups.push(this.groupAsJson(g));
+    return { now: Number.isFinite(this.now) ? this.now : null, inserts: this.inserts, groups };
   }
 
   restore(s: CorrelationSnapshot): void {
     this.now = s.now ?? -Infinity;
     this.inserts = s.inserts;
-    this.groups.clear();
-    this.older.clear();
+    this.reset();
     this.genNow = this.now;
     // the key is rebuilt from the values (snapshots of earlier versions keyed groups by JSON)
-    for (const g of s.groups) {
-      const key = groupKey(g.values);
-      this.groups.set(key, { ...g, key, entries: g.entries.map((e) => ({ ...e })) });
+    for (const sg of s.groups) {
+      const key = groupKey(sg.values);
+      const g = this.allocGroup();
+      this.gKey[g] = key;
+      this.gVals[g] = sg.values;
+      this.gMaxT[g] = sg.maxT;
+      this.gWin[g] = sg.windowStart;
+      this.gHead[g] = -1;
+      this.gTail[g] = -1;
+      this.gLen[g] = 0;
+      // entries in the order saved (time order)
+      for (const e of sg.entries) {
+        const x = this.allocEntry();
+        this.eT[x] = e.t;
+        this.eRef[x] = e.ref;
+        this.eNext[x] = -1;
+        this.eV[x] = e.v;
+        this.eIso[x] = e.evTime;
+        if (e.src !== undefined) { this.eFile[x] = SRC_OBJECT; this.eSrc[x] = e.src; }
+        else this.eFile[x] = NO_SRC;
+        if (this.gTail[g] === -1) this.gHead[g] = x;
+        else this.eNext[this.gTail[g]] = x;
+        this.gTail[g] = x;
+        this.gLen[g]++;
+      }
+      this.groups.set(key, g);
     }
   }
 
   /**
    * hot path (monotone correlations): groups age out by generation. Groups not touched since the previous rotation
    * (their newest event is more than a timespan old, so they hold nothing a later event could count) are dropped
-   * with their whole map. Was: deleting stale groups one by one every 10,000 inserts, and V8 Maps with that much
-   * delete churn cost about 1 us per lookup (bench/hunt groups by random source addresses).
+   * with their whole map (their ids and entries freed). Was: deleting stale groups one by one every 10,000 inserts,
+   * and V8 Maps with that much delete churn cost about 1 us per lookup (bench/hunt groups by random source
+   * addresses).
    */
   private rotate(): void {
+    for (const g of this.older.values()) this.freeGroup(g);
     this.older = this.groups;
     this.groups = new Map();
     this.genNow = this.now;
   }
+}
+
+function grownI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+function grownF64(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
 }

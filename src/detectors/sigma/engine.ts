@@ -494,6 +494,8 @@ export class SigmaEngine {
     const plan = this.route(ev);
     const cands = plan.rules;
     let out: SigmaMatch[] | undefined;
+    // processAt: the ref of this line, once made for an alert (the same object for all of this event's alerts)
+    let atRef: SourceRef | undefined;
     const n = cands.length;
     const raw = ev.raw;
     // -1: not scanned yet; else the number of literal occurrences the route's scanner found
@@ -538,11 +540,15 @@ export class SigmaEngine {
         if (!r.test(this.ctx)) continue;
         this.stats.matches++;
         out ??= [];
-        if (source === undefined && this.atFile !== undefined) source = { file: this.atFile, line: this.atLine };
         const t = r.feeds.length ? this.timeOf(ev) : undefined;
         const iso = this.isoOf(ev, t);
-        if (r.alerts) out.push({ rule: r.meta, kind: 'detection', time: iso, event: ev, source });
-        for (const f of r.feeds) this.feed(f, ev, t, iso, source, out);
+        if (r.alerts) {
+          if (atRef === undefined && this.atFile !== undefined) atRef = { file: this.atFile, line: this.atLine };
+          out.push({ rule: r.meta, kind: 'detection', time: iso, event: ev, source: source ?? atRef });
+        }
+        // hot path (bench/hunt round 9): correlations keep processAt's line as file and number, the ref object is
+        // made only for an alert (most matches only feed a correlation)
+        for (const f of r.feeds) this.feed(f, ev, t, iso, source, this.atFile, this.atLine, out);
       }
       if (ctxReady) this.stats.typeErrors += this.ctx.typeErrors;
     }
@@ -583,13 +589,14 @@ export class SigmaEngine {
     return ms === undefined ? new Date().toISOString() : isoFromMs(ms);
   }
 
-  private feed(fd: Feed, ev: Event, t: number | undefined, iso: string, source: SourceRef | undefined, out: SigmaMatch[]): void {
+  /** Feeds a match to a correlation: its source ref is `source`, else (processAt) `{ file, line }` if file is given. */
+  private feed(fd: Feed, ev: Event, t: number | undefined, iso: string, source: SourceRef | undefined, file: string | undefined, line: number, out: SigmaMatch[]): void {
     const node = fd.node;
     let fires: CorrelationFire[];
     // a node sharing a primary's state: the primary's feed from this same list came just before, for this event
     if (node.primary !== undefined) fires = (node.primary.lastFires as CorrelationFire[][])[fd.ref];
     else {
-      fires = node.state.add(fd.ref, ev, t, iso, source);
+      fires = node.state.add(fd.ref, ev, t, iso, source, file, line);
       if (node.lastFires !== undefined) node.lastFires[fd.ref] = fires;
     }
     if (!fires.length) return;
@@ -619,7 +626,7 @@ export class SigmaEngine {
       correlation: { type: c.type, group: f.group, timespan: c.timespan, window: { start: isoFromMs(f.windowStart), end: isoFromMs(f.windowEnd) }, value: f.value, events: f.events },
     };
     if (node.alerts) out.push(m);
-    for (const fd of node.feeds) this.feed(fd, event, f.time, iso, f.source, out);
+    for (const fd of node.feeds) this.feed(fd, event, f.time, iso, f.source, undefined, 0, out);
   }
 
   /** End of input: decides correlations that wait for their window to close. */
