@@ -47,7 +47,7 @@ for (const [name, body] of DEFS) {
   test(`typed-array correlation state equals the object version: ${name}`, () => {
     const engine = engineOf([...DET, corr(body)].join('---\n'));
     assert.deepEqual(engine.errors, []);
-    const state = engine.correlations[0].state;
+    const state: CorrelationState = engine.correlations[0].state;
     const getters = state as unknown as { groupGetters: FieldGetter[][]; valueGetters: FieldGetter[][] };
     const ref = new ReferenceCorrelationState(state.corr, getters.groupGetters, getters.valueGetters);
     const nRules = state.corr.rules.length;
