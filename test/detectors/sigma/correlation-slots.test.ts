@@ -61,8 +61,9 @@ for (const [name, body] of DEFS) {
     let t = Date.UTC(2026, 10, 23, 10, 0, 0);
     let fires = 0;
     for (let i = 0; i < 6000; i++) {
-      // mostly forward in time, sometimes back by up to 3 minutes, rarely no usable time
-      t += rnd() % 10 < 1 ? -(rnd() % 180_000) : rnd() % 20_000;
+      // mostly forward in time (about 11 hours in all: many generations), sometimes back by up to 2 minutes,
+      // rarely no usable time
+      t += rnd() % 20 < 1 ? -(rnd() % 120_000) : rnd() % 20_000;
       const time = rnd() % 200 === 0 ? undefined : rnd() % 200 === 0 ? NaN : t;
       const ev = { msg: 'x', src_ip: rnd() % 50 ? pick(ips) : undefined, host: pick(hosts), user: pick(users), cmd: pick(cmds), bytes: pick(bytes) } as Event;
       // the ISO time: as the parser makes it (isoFromMs just before), the same text made otherwise, or a form
