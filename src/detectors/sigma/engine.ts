@@ -4,7 +4,7 @@
  */
 import type { Event, SourceRef } from '../../model/event.js';
 import { EvalCtx, fieldGetter, multiGetter, type FieldGetter } from './context.js';
-import { compileDetection, CompileError, type Test } from './compile.js';
+import { compileDetection, CompileError, NO, type RouteTest, type Test } from './compile.js';
 import type { ItemEnv } from './items.js';
 import { Pipeline, type Selector } from './pipeline.js';
 import { LiteralScanner, SkipScanner, SKIP_MIN_LENGTH, HIT_CAP, type Scanner } from './prefilter.js';
@@ -47,6 +47,8 @@ interface CompiledRule {
   idx: number;
   meta: DetectionRule;
   test: Test;
+  /** Its detection decided on the routing fields alone (NO: the route's plan leaves it out; see selectPlan). */
+  onRoute: RouteTest;
   /** Literal ids for the prefilter, or null when the rule cannot be prefiltered. */
   lits: Int32Array | null;
   need: string[] | null;
@@ -161,8 +163,10 @@ export class SigmaEngine {
       return true;
     };
 
+    const routeFields = new Set(pipeline.routeFields);
     const envFor = (meta: DetectionRule): ItemEnv => ({
       getter: (f) => multiGetter(pipeline.fieldNames(meta.logsource, f)),
+      routed: (f) => pipeline.fieldNames(meta.logsource, f).every((n) => routeFields.has(n)),
       mapped: (f) => pipeline.fieldNames(meta.logsource, f),
       placeholders,
       verbatim: pipeline.verbatim,
@@ -183,7 +187,7 @@ export class SigmaEngine {
       }
       const selectors = pipeline.selectorsFor(d.logsource);
       if (!selectors.length) this.unrouted.push(d);
-      this.rules.push({ idx: this.rules.length, meta: d, test: compiled.test, need: compiled.need, lits: null, selectors, alerts: true, feeds: [] });
+      this.rules.push({ idx: this.rules.length, meta: d, test: compiled.test, onRoute: compiled.onRoute, need: compiled.need, lits: null, selectors, alerts: true, feeds: [] });
     }
 
     // filters: AND their condition into every rule they apply to (F-1), with the filter's identifiers compiled per rule
@@ -367,9 +371,14 @@ export class SigmaEngine {
     return plan;
   }
 
-  /** The plan of the rules whose pipeline selectors match a parsed event (apart: its closure needs a context). */
+  /**
+   * The plan of the rules whose pipeline selectors match a parsed event, without those whose detection is false
+   * on its routing fields alone (CompiledDetection.onRoute: every event of the route has the same values there).
+   * Apart from routeParsed: its closures need a context.
+   */
   private selectPlan(ev: Event): RoutePlan {
-    return this.planFor(this.rules.filter((r) => r.selectors.some((s) => s.matches(ev))));
+    const ctx = new EvalCtx(ev);
+    return this.planFor(this.rules.filter((r) => r.selectors.some((s) => s.matches(ev)) && r.onRoute(ctx) !== NO));
   }
 
   /** The rules an event is tested against (logsource routing), cached per route key. */

@@ -22,6 +22,11 @@ export interface ItemEnv {
   /** Event fields whose values are verbatim substrings of the raw line (prefilter may use their literals). */
   verbatim: Set<string>;
   warn(msg: string): void;
+  /**
+   * Whether a rule field's value is fixed by an event's logsource route (every event field it maps to is a field
+   * the pipeline routes on): its items can then be decided once per route (CompiledDetection.onRoute).
+   */
+  routed?(field: string): boolean;
 }
 
 export interface CompiledItem {
