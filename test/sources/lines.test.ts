@@ -69,7 +69,7 @@ function referenceLines(all: Buffer) {
 test('readLineTexts (the hunt fast path) and readLineBatches give the lines of the whole input over awkward chunkings', async () => {
   const big = 'y'.repeat(MAX_LINE_BYTES + 10);
   const euro = Buffer.from('€');
-  const inputs: Buffer[][] = [
+  const inputs: (Buffer | string)[][] = [
     [Buffer.from('a\r\nb'), Buffer.from('c\nd')],
     [Buffer.from('a\r'), Buffer.from('\nb\r'), Buffer.from('\n'), Buffer.from('c')],
     [Buffer.from('no newline at all')],
@@ -78,11 +78,17 @@ test('readLineTexts (the hunt fast path) and readLineBatches give the lines of t
     [Buffer.from('abc\nde'), euro.subarray(0, 2), euro.subarray(2), Buffer.from('f\ng\u00e9\n'), Buffer.from('h\n')],
     [Buffer.from('first\n' + big.slice(0, 100)), Buffer.from(big.slice(100) + '\nafter\n')],
     [Buffer.from('z'.repeat(MAX_LINE_BYTES * 4.5)), Buffer.from('z'.repeat(MAX_LINE_BYTES) + '\nok\n')],
+    // a CR at a chunk's end is dropped only when the next chunk starts with the LF; the one before it stays
+    [Buffer.from('a\r'), Buffer.from('\r\n'), Buffer.from('b\r\r\nc\r'), Buffer.from('\nd\r')],
+    // a line over several chunks, a lone CR inside it, and an empty line right after a chunk boundary
+    [Buffer.from('on'), Buffer.from('e\rtw'), Buffer.from('o\n'), Buffer.from('\nthree')],
+    // a string chunk in between (object-mode streams), then bytes again
+    [Buffer.from('p\nq'), 'r\ns', Buffer.from('t\n')],
   ];
   let compared = 0;
   for (const chunks of inputs) {
     for (const size of [1, 2, 3, 4096]) {
-      const want = referenceLines(Buffer.concat(chunks));
+      const want = referenceLines(Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
       const batches = [];
       for await (const b of readLineBatches(Readable.from(chunks), size)) for (const l of b) batches.push(l.oversized ? { no: l.no, text: l.text, oversized: true } : { no: l.no, text: l.text });
       const what = `chunks ${JSON.stringify(chunks.map((c) => c.length))}, batch ${size}`;
