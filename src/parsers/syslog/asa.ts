@@ -30,9 +30,19 @@ export function parseAsaMessage(id: string, msg: string, ev: Event): void {
   let m: RegExpExecArray | null;
   switch (id) {
     case '302013': case '302015': case '302017': case '302020':
+      m = RE.built.exec(msg);
       ev.kind = 'traffic';
       ev.action = 'built';
-      if (!builtScan(msg, ev)) builtRegex(msg, ev);
+      if (m) {
+        // "inbound": the first address started it; "outbound": the second did
+        const inbound = m[1] === 'inbound';
+        ev.protocol = m[2].toLowerCase();
+        ev.connection_id = m[3];
+        const a = { zone: m[4], ip: m[5], port: port(m[6]) }, b = { zone: m[7], ip: m[8], port: port(m[9]) };
+        const src = inbound ? a : b, dst = inbound ? b : a;
+        ev.src_zone = src.zone; ev.src_ip = src.ip; ev.src_port = src.port;
+        ev.dst_zone = dst.zone; ev.dst_ip = dst.ip; ev.dst_port = dst.port;
+      }
       return;
     case '302014': case '302016': case '302018': case '302021':
       m = RE.teardown.exec(msg);
@@ -108,101 +118,6 @@ export function parseAsaMessage(id: string, msg: string, ev: Event): void {
         if (!srcDst(msg, ev)) fromTo(msg, ev);
       }
   }
-}
-
-/** A character of a `[^:\s]` run as the hand scanner takes it: printable ASCII but space and `:` (anything else: the regex decides). */
-function isZoneChar(c: number): boolean {
-  return c > 32 && c < 127 && c !== 58;
-}
-
-/** A character of the address class `[0-9A-Fa-f.:]`. */
-function isAddr(c: number): boolean {
-  return (c >= 48 && c <= 58) || c === 46 || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
-}
-
-/** `ZONE:ADDR/PORT` at p (the port 1 to 9 digits) followed by `next`: the end of the zone in zEnd, of the address in aEnd, and the port's end returned; -1 otherwise. */
-let zEnd = 0, aEnd = 0;
-function zoneAddrPort(s: string, p: number, next: number): number {
-  const n = s.length;
-  let q = p;
-  while (q < n && isZoneChar(s.charCodeAt(q))) q++;
-  if (q === p || s.charCodeAt(q) !== 58) return -1;
-  zEnd = q;
-  const a = ++q;
-  while (q < n && isAddr(s.charCodeAt(q))) q++;
-  if (q === a || s.charCodeAt(q) !== 47) return -1;
-  aEnd = q;
-  const d = ++q;
-  while (q < n && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) q++;
-  if (q === d || q - d > 9 || s.charCodeAt(q) !== next) return -1;
-  return q;
-}
-
-function digitsValue(s: string, p: number, q: number): number {
-  let v = 0;
-  for (let i = p; i < q; i++) v = v * 10 + (s.charCodeAt(i) - 48);
-  return v;
-}
-
-/**
- * RE.built's fields for `Built inbound|outbound PROTO connection ID for ZONE:ADDR/PORT (...) to ZONE:ADDR/PORT ...`
- * read by hand (single spaces, both ports present, no `(user)` after the first parentheses); returns false, having
- * set nothing, for any other form, which the regex reads as before. On the forms it takes the regex's first
- * successful path gives the same groups: the lazy address runs can only end at the `/` (an address character is
- * never the space that must follow), the greedy runs end where the next literal begins, and `[^)]*` stops at the
- * first `)`. hot path (bench/hunt round 9): ASA 302013 is 8% of the bench and always completed (SigmaHQ's Cleartext
- * Protocol Usage rule); was RE.built, its match array and two objects per line. test/parsers/hand-scan.test.ts
- * compares both on every corpus and bench line.
- */
-export function builtScan(msg: string, ev: Event): boolean {
-  if (!msg.startsWith('Built ')) return false;
-  let p: number;
-  let inbound: boolean;
-  if (msg.startsWith('inbound ', 6)) { inbound = true; p = 14; }
-  else if (msg.startsWith('outbound ', 6)) { inbound = false; p = 15; }
-  else return false;
-  const n = msg.length;
-  const protoAt = p;
-  while (p < n && msg.charCodeAt(p) > 32 && msg.charCodeAt(p) < 127) p++;
-  if (p === protoAt || !msg.startsWith(' connection ', p)) return false;
-  const protoEnd = p;
-  const idAt = p += 12;
-  while (p < n && msg.charCodeAt(p) >= 48 && msg.charCodeAt(p) <= 57) p++;
-  if (p === idAt || !msg.startsWith(' for ', p)) return false;
-  const idEnd = p;
-  const aZone = p + 5;
-  const ap = zoneAddrPort(msg, aZone, 32);
-  if (ap < 0 || msg.charCodeAt(ap + 1) !== 40) return false;
-  const aZoneEnd = zEnd, aAddrEnd = aEnd;
-  const close = msg.indexOf(')', ap + 2);
-  if (close < 0 || !msg.startsWith(' to ', close + 1)) return false;
-  const bZone = close + 5;
-  const bp = zoneAddrPort(msg, bZone, 32);
-  if (bp < 0) return false;
-  const bZoneEnd = zEnd, bAddrEnd = aEnd;
-  // "TCP" -> "tcp" without a slice and a lower-casing per line
-  const proto = protoEnd - protoAt === 3 && msg.startsWith('TCP', protoAt) ? 'tcp' : protoEnd - protoAt === 3 && msg.startsWith('UDP', protoAt) ? 'udp' : msg.slice(protoAt, protoEnd).toLowerCase();
-  ev.protocol = proto;
-  ev.connection_id = msg.slice(idAt, idEnd);
-  // "inbound": the first address started it; "outbound": the second did
-  const sZ = inbound ? aZone : bZone, sZE = inbound ? aZoneEnd : bZoneEnd, sAE = inbound ? aAddrEnd : bAddrEnd, sPE = inbound ? ap : bp;
-  const dZ = inbound ? bZone : aZone, dZE = inbound ? bZoneEnd : aZoneEnd, dAE = inbound ? bAddrEnd : aAddrEnd, dPE = inbound ? bp : ap;
-  ev.src_zone = msg.slice(sZ, sZE); ev.src_ip = msg.slice(sZE + 1, sAE); ev.src_port = digitsValue(msg, sAE + 1, sPE);
-  ev.dst_zone = msg.slice(dZ, dZE); ev.dst_ip = msg.slice(dZE + 1, dAE); ev.dst_port = digitsValue(msg, dAE + 1, dPE);
-  return true;
-}
-
-/** The regex path of the 302013 family alone (for the tests that compare it with builtScan). */
-export function builtRegex(msg: string, ev: Event): void {
-  const m = RE.built.exec(msg);
-  if (!m) return;
-  const inbound = m[1] === 'inbound';
-  ev.protocol = m[2].toLowerCase();
-  ev.connection_id = m[3];
-  const a = { zone: m[4], ip: m[5], port: port(m[6]) }, b = { zone: m[7], ip: m[8], port: port(m[9]) };
-  const src = inbound ? a : b, dst = inbound ? b : a;
-  ev.src_zone = src.zone; ev.src_ip = src.ip; ev.src_port = src.port;
-  ev.dst_zone = dst.zone; ev.dst_ip = dst.ip; ev.dst_port = dst.port;
 }
 
 function srcDst(msg: string, ev: Event): boolean {

@@ -187,103 +187,6 @@ const secLogin: Extractor = (msg, ev) => {
 
 const aclLog: Extractor = (msg, ev) => {
   ev.kind = 'traffic';
-  if (!aclScan(msg, ev)) aclRegex(msg, ev);
-};
-
-/** A character of a `\S` run as the hand scanners take it: printable ASCII but space (anything else: the regex decides). */
-function isTok(c: number): boolean {
-  return c > 32 && c < 127;
-}
-
-/** A character of the regexes' address class `[0-9A-Fa-f:.]`. */
-function isAddr(c: number): boolean {
-  return (c >= 48 && c <= 58) || c === 46 || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
-}
-
-/** End of the digits at p (1 to 9 of them, so a sum of digits is Number's value), followed by `close`; -1 otherwise. */
-function digitsTo(s: string, p: number, close: number): number {
-  let q = p;
-  while (q < s.length) {
-    const c = s.charCodeAt(q);
-    if (c < 48 || c > 57) break;
-    q++;
-  }
-  return q > p && q - p <= 9 && s.charCodeAt(q) === close ? q : -1;
-}
-
-/** The value of the digits s[p, q) (at most 9, see digitsTo). */
-function digitsValue(s: string, p: number, q: number): number {
-  let v = 0;
-  for (let i = p; i < q; i++) v = v * 10 + (s.charCodeAt(i) - 48);
-  return v;
-}
-
-/** `tcp` and `udp` as constants (no slice per line), any other protocol token sliced. */
-function protoOf(s: string, p: number, q: number): string {
-  if (q - p === 3) {
-    const a = s.charCodeAt(p), b = s.charCodeAt(p + 1), c = s.charCodeAt(p + 2);
-    if (a === 116 && b === 99 && c === 112) return 'tcp';
-    if (a === 117 && b === 100 && c === 112) return 'udp';
-  }
-  return s.slice(p, q);
-}
-
-/**
- * RE.acl's fields for the form IOS writes at the start of the message, `list ACL denied|permitted|deny|permit PROTO
- * SRC(SPORT) -> DST(DPORT), N packet...` with single spaces, read by hand; returns false, having set nothing, for
- * any other form (interface names, no ports, `fman_fp_image:` prefixes, MAC addresses, other characters), which
- * the regex reads as before. On the forms it takes, the regex's first successful path gives the same groups: the
- * match starts at 0 (`^`), every greedy run ends where the next literal must begin, the MAC group cannot match an
- * address followed by `(`, the optional `\S+\s*` before `->` fails on `-> DST` and the lazy `.*?` takes nothing
- * before `, N packet`. hot path (bench/hunt round 9): every ACL line (12% of the bench) is completed for SigmaHQ's
- * Cleartext Protocol Usage rule; the regex and its match array were about 0.9 us of such a line's 2.4 us. Was: RE.acl
- * alone. test/parsers/hand-scan.test.ts compares both on every corpus and bench line.
- */
-export function aclScan(msg: string, ev: Event): boolean {
-  if (!msg.startsWith('list ')) return false;
-  const n = msg.length;
-  let p = 5;
-  while (p < n && isTok(msg.charCodeAt(p))) p++;
-  if (p === 5 || msg.charCodeAt(p) !== 32) return false;
-  const aclEnd = p;
-  p++;
-  let deny: boolean;
-  if (msg.startsWith('denied ', p)) { deny = true; p += 7; }
-  else if (msg.startsWith('permitted ', p)) { deny = false; p += 10; }
-  else if (msg.startsWith('deny ', p)) { deny = true; p += 5; }
-  else if (msg.startsWith('permit ', p)) { deny = false; p += 7; }
-  else return false;
-  const protoAt = p;
-  while (p < n && isTok(msg.charCodeAt(p))) p++;
-  if (p === protoAt || msg.charCodeAt(p) !== 32) return false;
-  const protoEnd = p;
-  const srcAt = ++p;
-  while (p < n && isAddr(msg.charCodeAt(p))) p++;
-  if (p === srcAt || msg.charCodeAt(p) !== 40) return false;
-  const srcEnd = p;
-  const sp = digitsTo(msg, p + 1, 41);
-  if (sp < 0 || !msg.startsWith(' -> ', sp + 1)) return false;
-  const dstAt = p = sp + 5;
-  while (p < n && isAddr(msg.charCodeAt(p))) p++;
-  if (p === dstAt || msg.charCodeAt(p) !== 40) return false;
-  const dstEnd = p;
-  const dp = digitsTo(msg, p + 1, 41);
-  if (dp < 0 || msg.charCodeAt(dp + 1) !== 44 || msg.charCodeAt(dp + 2) !== 32) return false;
-  const np = digitsTo(msg, dp + 3, 32);
-  if (np < 0 || !msg.startsWith(' packet', np)) return false;
-  ev.acl = msg.slice(5, aclEnd);
-  ev.action = deny ? 'deny' : 'permit';
-  ev.protocol = protoOf(msg, protoAt, protoEnd);
-  ev.src_ip = msg.slice(srcAt, srcEnd);
-  ev.src_port = digitsValue(msg, srcEnd + 1, sp);
-  ev.dst_ip = msg.slice(dstAt, dstEnd);
-  ev.dst_port = digitsValue(msg, dstEnd + 1, dp);
-  ev.packets = digitsValue(msg, dp + 3, np);
-  return true;
-}
-
-/** The regex path of aclLog alone (for the tests that compare it with aclScan). */
-export function aclRegex(msg: string, ev: Event): void {
   const m = RE.acl.exec(msg);
   if (!m) return;
   ev.acl = m[1];
@@ -294,7 +197,7 @@ export function aclRegex(msg: string, ev: Event): void {
   setIp(ev, 'dst_ip', m[6]);
   if (m[7]) ev.dst_port = Number(m[7]);
   if (m[8]) ev.packets = Number(m[8]);
-}
+};
 
 /** `/fail/i.test(msg.slice(0, 20))` without the slice and the regex (hot path, bench/hunt round 6: login lines). */
 function failIn20(msg: string): boolean {
