@@ -99,3 +99,28 @@ test('readLineTexts (the hunt fast path) and readLineBatches give the lines of t
   }
   assert.ok(compared > 40);
 });
+
+test('readLineTexts and readLineBatches match the reference split on random inputs and random chunkings (seeded)', async () => {
+  let seed = 12345;
+  const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+  const pieces = ['a', 'bc', ' ', '\r', '\n', '\r\n', '%SYS-5-X: ', 'é', '€', '\t'];
+  let lines = 0;
+  for (let k = 0; k < 200; k++) {
+    const parts: string[] = [];
+    const n = 1 + rnd(60);
+    for (let i = 0; i < n; i++) parts.push(rnd(40) === 0 ? 'L'.repeat(MAX_LINE_BYTES - 2 + rnd(5)) : pieces[rnd(pieces.length)]);
+    // a third of the inputs stay ASCII (the flat-line path throughout), the others switch to the decoder
+    const text = k % 3 === 0 ? parts.join('').replace(/[é€]/g, 'e') : parts.join('');
+    const all = Buffer.from(text);
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < all.length;) { const len = 1 + rnd(k % 2 ? 7 : 200000); chunks.push(all.subarray(at, at + len)); at += len; }
+    const want = referenceLines(all);
+    const size = 1 + rnd(5);
+    assert.deepEqual(await collectTexts(Readable.from(chunks), size), want, `readLineTexts, input ${k}`);
+    const batches = [];
+    for await (const b of readLineBatches(Readable.from(chunks), size)) for (const l of b) batches.push(l.oversized ? { no: l.no, text: l.text, oversized: true } : { no: l.no, text: l.text });
+    assert.deepEqual(batches, want, `readLineBatches, input ${k}`);
+    lines += want.length;
+  }
+  assert.ok(lines > 1000, `lines compared: ${lines}`);
+});
