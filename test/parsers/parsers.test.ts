@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, utimesSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLine } from '../../src/parsers/index.js';
@@ -9,6 +9,7 @@ import type { Platform } from '../../src/parsers/index.js';
 import type { Event } from '../../src/model/event.js';
 import { parseFile } from '../../src/pipeline/parse.js';
 import { redactSecrets } from '../../src/util/redact.js';
+import { corpusPath } from '../corpus.js';
 
 const REF = Date.UTC(2026, 10, 23, 12, 0, 0); // 2026-11-23T12:00:00Z
 
@@ -85,6 +86,20 @@ test('ASA: connections, ACL hits and administrator commands', () => {
   has(ev("<165>Nov 23 03:04:05 fw1 : %ASA-5-111010: User 'eve', running 'CLI' from IP 10.8.8.8, executed 'copy running-config tftp://198.51.100.9/fw1.cfg'"),
     { kind: 'command', user: 'eve', src_ip: '10.8.8.8', cmd: 'copy running-config tftp://198.51.100.9/fw1.cfg' });
   has(ev('%ASA-1-505015: Module ips, application up "IPS"'), { platform: 'asa', severity: 1, mnemonic: 'ASA-1-505015' });
+});
+
+test('ASA: the destination address runs to its end when nothing fixed follows it (106023, 106014)', () => {
+  // the elastic sample's first line: the lazy address pattern used to stop at "1" and leave the rest to `.*?`
+  const line = readFileSync(corpusPath('syslog', 'asa__elastic-integrations__test-sample.log'), 'utf8').split('\n')[0];
+  assert.match(line, /%ASA-4-106023: Deny tcp src dmz:10\.1\.2\.30\/63016 dst outside:192\.168\.0\.8\/53 by access-group/);
+  has(ev(line), { kind: 'traffic', action: 'deny', protocol: 'tcp', src_zone: 'dmz', src_ip: '10.1.2.30', src_port: 63016,
+    dst_zone: 'outside', dst_ip: '192.168.0.8', dst_port: 53, acl: 'acl_dmz' });
+  // 106014 goes through the generic src/dst reader, with no port on either side
+  const e = ev('Nov 23 2026 03:04:05 fw1 : %ASA-3-106014: Deny inbound icmp src outside:198.51.100.7 dst inside:10.20.30.40 (type 8, code 0)');
+  has(e, { kind: 'traffic', action: 'deny', src_zone: 'outside', src_ip: '198.51.100.7', dst_zone: 'inside', dst_ip: '10.20.30.40' });
+  assert.equal(e.dst_port, undefined);
+  has(ev('%ASA-4-106023: Deny udp src outside:2001:db8::7/5353 dst inside:2001:db8::1:10/53 by access-group "v6-in"'),
+    { src_ip: '2001:db8::7', src_port: 5353, dst_ip: '2001:db8::1:10', dst_port: 53 });
 });
 
 test('Junos: RFC 5424 structured data, BSD-style tags, relayed RFC 5424', () => {

@@ -69,7 +69,7 @@ function referenceLines(all: Buffer) {
 test('readLineTexts (the hunt fast path) and readLineBatches give the lines of the whole input over awkward chunkings', async () => {
   const big = 'y'.repeat(MAX_LINE_BYTES + 10);
   const euro = Buffer.from('€');
-  const inputs: Buffer[][] = [
+  const inputs: (Buffer | string)[][] = [
     [Buffer.from('a\r\nb'), Buffer.from('c\nd')],
     [Buffer.from('a\r'), Buffer.from('\nb\r'), Buffer.from('\n'), Buffer.from('c')],
     [Buffer.from('no newline at all')],
@@ -78,11 +78,17 @@ test('readLineTexts (the hunt fast path) and readLineBatches give the lines of t
     [Buffer.from('abc\nde'), euro.subarray(0, 2), euro.subarray(2), Buffer.from('f\ng\u00e9\n'), Buffer.from('h\n')],
     [Buffer.from('first\n' + big.slice(0, 100)), Buffer.from(big.slice(100) + '\nafter\n')],
     [Buffer.from('z'.repeat(MAX_LINE_BYTES * 4.5)), Buffer.from('z'.repeat(MAX_LINE_BYTES) + '\nok\n')],
+    // a CR at a chunk's end is dropped only when the next chunk starts with the LF; the one before it stays
+    [Buffer.from('a\r'), Buffer.from('\r\n'), Buffer.from('b\r\r\nc\r'), Buffer.from('\nd\r')],
+    // a line over several chunks, a lone CR inside it, and an empty line right after a chunk boundary
+    [Buffer.from('on'), Buffer.from('e\rtw'), Buffer.from('o\n'), Buffer.from('\nthree')],
+    // a string chunk in between (object-mode streams), then bytes again
+    [Buffer.from('p\nq'), 'r\ns', Buffer.from('t\n')],
   ];
   let compared = 0;
   for (const chunks of inputs) {
     for (const size of [1, 2, 3, 4096]) {
-      const want = referenceLines(Buffer.concat(chunks));
+      const want = referenceLines(Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
       const batches = [];
       for await (const b of readLineBatches(Readable.from(chunks), size)) for (const l of b) batches.push(l.oversized ? { no: l.no, text: l.text, oversized: true } : { no: l.no, text: l.text });
       const what = `chunks ${JSON.stringify(chunks.map((c) => c.length))}, batch ${size}`;
@@ -92,4 +98,29 @@ test('readLineTexts (the hunt fast path) and readLineBatches give the lines of t
     }
   }
   assert.ok(compared > 40);
+});
+
+test('readLineTexts and readLineBatches match the reference split on random inputs and random chunkings (seeded)', async () => {
+  let seed = 12345;
+  const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+  const pieces = ['a', 'bc', ' ', '\r', '\n', '\r\n', '%SYS-5-X: ', 'é', '€', '\t'];
+  let lines = 0;
+  for (let k = 0; k < 200; k++) {
+    const parts: string[] = [];
+    const n = 1 + rnd(60);
+    for (let i = 0; i < n; i++) parts.push(rnd(40) === 0 ? 'L'.repeat(MAX_LINE_BYTES - 2 + rnd(5)) : pieces[rnd(pieces.length)]);
+    // a third of the inputs stay ASCII (the flat-line path throughout), the others switch to the decoder
+    const text = k % 3 === 0 ? parts.join('').replace(/[é€]/g, 'e') : parts.join('');
+    const all = Buffer.from(text);
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < all.length;) { const len = 1 + rnd(k % 2 ? 7 : 200000); chunks.push(all.subarray(at, at + len)); at += len; }
+    const want = referenceLines(all);
+    const size = 1 + rnd(5);
+    assert.deepEqual(await collectTexts(Readable.from(chunks), size), want, `readLineTexts, input ${k}`);
+    const batches = [];
+    for await (const b of readLineBatches(Readable.from(chunks), size)) for (const l of b) batches.push(l.oversized ? { no: l.no, text: l.text, oversized: true } : { no: l.no, text: l.text });
+    assert.deepEqual(batches, want, `readLineBatches, input ${k}`);
+    lines += want.length;
+  }
+  assert.ok(lines > 1000, `lines compared: ${lines}`);
 });

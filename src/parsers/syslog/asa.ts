@@ -6,12 +6,17 @@
 import type { Event } from '../../model/event.js';
 
 const IPP = '([0-9A-Fa-f.:]+?)(?:/(\\d+))?';
+/**
+ * IPP where nothing fixed follows it: the lazy address must run to the end of the address (and its port), or `dst
+ * outside:192.168.0.8/53 by ...` reads as address "1" with the rest left to `.*?` (seen on the elastic ASA sample).
+ */
+const IPP_END = `${IPP}(?![0-9A-Fa-f.:/])`;
 const RE = {
   built: new RegExp(`^Built (inbound|outbound) (\\S+) connection (\\d+) for ([^:\\s]+):${IPP} \\([^)]*\\)(?:\\(\\S*\\))? to ([^:\\s]+):${IPP} `),
   teardown: new RegExp(`^Teardown (\\S+) connection (\\d+) for ([^:\\s]+):${IPP} (?:\\S+ )?to ([^:\\s]+):${IPP}(?: \\S+)? duration (\\S+) bytes (\\d+)`),
   acl106100: /^access-list (\S+) (permitted|denied|est-allowed) (\S+) ([^/\s]+)\/([0-9A-Fa-f.:]+)\((\d+)\) -> ([^/\s]+)\/([0-9A-Fa-f.:]+)\((\d+)\)/,
-  deny106023: new RegExp(`^Deny (\\S+) src ([^:\\s]+):${IPP} dst ([^:\\s]+):${IPP}.*?by access-group "([^"]+)"`),
-  srcDst: new RegExp(`\\bsrc (?:([^:\\s]+):)?${IPP} dst (?:([^:\\s]+):)?${IPP}`),
+  deny106023: new RegExp(`^Deny (\\S+) src ([^:\\s]+):${IPP} dst ([^:\\s]+):${IPP_END}.*?by access-group "([^"]+)"`),
+  srcDst: new RegExp(`\\bsrc (?:([^:\\s]+):)?${IPP} dst (?:([^:\\s]+):)?${IPP_END}`),
   fromTo: new RegExp(`\\bfrom (?:([^:\\s]+):)?([0-9A-Fa-f.:]+?)/(\\d+) to (?:([^:\\s]+):)?([0-9A-Fa-f.:]+?)/(\\d+)`),
   login605: /^Login (permitted|denied) from ([0-9A-Fa-f.:]+)\/(\d+) to ([^:\s]+):([0-9A-Fa-f.:]+)\/(\S+) for user "([^"]*)"/,
   cmd111008: /^User '([^']*)' executed the '(.*)' command\.?$/,

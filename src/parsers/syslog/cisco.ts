@@ -80,7 +80,7 @@ export function mnemonicAt(s: string, p: number, lenient = false): KnownMnemonic
         if (d >= 0 && d <= 7) severity = d;
       }
     }
-    known = { mnemonic, severity, facility: mnemonic.slice(0, firstDash - start), name: mnemonic.slice(lastDash + 1 - start), upper: /^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)+$/.test(mnemonic), parts: dashes + 1, extractor: undefined };
+    known = { mnemonic, severity, facility: mnemonic.slice(0, firstDash - start), name: mnemonic.slice(lastDash + 1 - start), upper: /^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)+$/.test(mnemonic), parts: dashes + 1, extractor: undefined, family: -1, routeKind: null };
     if (mnemonicCache.size > 20000) mnemonicCache.clear();
     mnemonicCache.set(mnemonic, known);
   }
@@ -108,6 +108,10 @@ export interface KnownMnemonic {
   parts: number;
   /** The extractor (extractorOf), once looked up. */
   extractor: Extractor | null | undefined;
+  /** What the id alone says about the platform and a lazy parse (bits of the syslog parser's familyOf), -1 until it is asked. */
+  family: number;
+  /** With familyOf's lazy bit: the kind the extractor sets (routeKindOf), null for none. */
+  routeKind: string | null;
 }
 const mnemonicCache = new Map<string, KnownMnemonic>();
 
