@@ -32,6 +32,7 @@ export interface CorrelationFire {
   last?: Event;
 }
 
+/** An entry of a snapshot (the state keeps entries in typed arrays; see CorrelationState). */
 interface Entry {
   t: number;
   ref: number;
@@ -40,8 +41,9 @@ interface Entry {
   evTime: string;
 }
 
+/** A group of a snapshot, in the format of the object version (restore also reads snapshots of earlier versions). */
 interface Group {
-  /** The map key: see groupKey. */
+  /** The group's key: see groupKey. */
   key: unknown;
   values: unknown[];
   entries: Entry[];
@@ -140,17 +142,17 @@ export class CorrelationState {
   // hot path (bench/hunt round 9): groups and their entries live in typed arrays indexed by id (entries as a
   // time-ordered list linked through eNext), not as a group object, a values array, an entries array and an
   // object per entry. Every insert's objects outlived several scavenges (windows span thousands of lines), so
-  // each was copied twice and promoted: 14% of the hunt's CPU went into correlation inserts. Was: Group and Entry
-  // objects (still the snapshot format; see snapshot()). What remains on the heap per group is its key string and
-  // the map's slot; per entry nothing, unless it holds a value (value_* types), a source ref object given by the
-  // caller, or an event time that is not isoFromMs of its ms.
+  // each was copied twice and promoted: about 14% of the hunt's CPU (the scavenger's time halved without them).
+  // Was: Group and Entry objects (still the snapshot format; see snapshot()). What remains on the heap per group is
+  // its key string (and its values when the key cannot give them back); per entry nothing, unless it holds a value
+  // (value_* types), a source ref object given by the caller, or an event time that is not isoFromMs of its ms.
   /** Per group id: first and last entry, entry count, newest event time, window start. */
   private gHead = new Int32Array(INITIAL_SLOTS);
   private gTail = new Int32Array(INITIAL_SLOTS);
   private gLen = new Int32Array(INITIAL_SLOTS);
   private gMaxT = new Float64Array(INITIAL_SLOTS);
   private gWin = new Float64Array(INITIAL_SLOTS);
-  /** Per group id: its map key, and its values when they cannot be read back from the key (see valuesOf). */
+  /** Per group id: its key (see groupKey), and its values when they cannot be read back from the key (valuesOf). */
   private gKey: unknown[] = [];
   private gVals: (unknown[] | undefined)[] = [];
   /** Group ids never used yet start here; freed ids are chained through gHead from gFree. */
