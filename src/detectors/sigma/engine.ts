@@ -166,7 +166,8 @@ export class SigmaEngine {
     const routeFields = new Set(pipeline.routeFields);
     const envFor = (meta: DetectionRule): ItemEnv => ({
       getter: (f) => multiGetter(pipeline.fieldNames(meta.logsource, f)),
-      routed: (f) => pipeline.fieldNames(meta.logsource, f).every((n) => routeFields.has(n)),
+      // a dotted name would also be looked up as a path into nested objects, which the route does not fix
+      routed: (f) => pipeline.fieldNames(meta.logsource, f).every((n) => routeFields.has(n) && !n.includes('.')),
       mapped: (f) => pipeline.fieldNames(meta.logsource, f),
       placeholders,
       verbatim: pipeline.verbatim,

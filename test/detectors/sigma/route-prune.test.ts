@@ -59,6 +59,17 @@ test('a rule is left out of a route exactly when its condition is false on the r
   assert.equal(planTitles(loose, ev('LINK-UPDOWN')).length, 9);
 });
 
+test('a dotted routing field is not decided by the route (the rule may read it as a path into a nested object)', () => {
+  const pipe = new Pipeline({ name: 'dotted', logsources: [{ logsource: { product: 'dev' }, events: [{ vendor: 'acme' }, { vendor: 'acme', 'log.level': 'z' }] }] });
+  const e = engineOf(rule('lvl', 'sel: {log.level: x}\ncondition: sel'), { pipeline: pipe });
+  assert.deepEqual(pipe.routeFields, ['vendor', 'log.level']);
+  // both events have the same route (no 'log.level' key of their own); the first would rule the rule out
+  const a: Event = { vendor: 'acme', platform: 'ios', kind: 'system', log: { level: 'y' } };
+  const b: Event = { vendor: 'acme', platform: 'ios', kind: 'system', log: { level: 'x' } };
+  assert.deepEqual(e.process(a).map((m) => m.rule.name), []);
+  assert.deepEqual(e.process(b).map((m) => m.rule.name), ['lvl']);
+});
+
 /** Every corpus syslog line, bench/hunt's message types, and the message ids the shipped device rules name. */
 function lines(): string[] {
   const dir = corpusPath('syslog');
