@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { isAscii } from 'node:buffer';
+import { latin1 } from '../util/latin1.js';
 
 /** Opens a file (or `-` for stdin) as a byte stream, transparently gunzipping when the content starts with the gzip magic. */
 export async function openInput(path: string): Promise<Readable> {
@@ -32,16 +33,6 @@ async function sniffGzip(input: Readable): Promise<Readable> {
   if (chunk && chunk[0] === 0x1f && chunk[1] === 0x8b) return pt.pipe(createGunzip());
   return pt;
 }
-
-/**
- * `buf.toString('latin1', start, end)` without its argument checks and encoding lookup (10 of 75 ns per line): the
- * `latin1Slice` method Buffer.prototype has carried since Node 6 and toString calls. Falls back to toString if a
- * Node version drops it.
- */
-const latin1: (buf: Buffer, start: number, end: number) => string =
-  typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === 'function'
-    ? (buf, start, end) => (buf as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end)
-    : (buf, start, end) => buf.toString('latin1', start, end);
 
 export interface Line {
   /** 1-based line number in the input. */

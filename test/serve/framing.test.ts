@@ -43,3 +43,55 @@ test('oversized frames are dropped and counted, and the stream goes on', () => {
   assert.deepEqual(oct.lines, ['<13>a', '<13>b']);
   assert.equal(oct.oversized, 1);
 });
+
+/** What newline framing must give for a whole byte stream: lines split on LF, one CR then one NUL stripped. */
+function reference(text: string): { lines: string[]; oversized: number } {
+  const parts = text.split('\n');
+  const tail = parts.pop() as string;
+  const lines: string[] = [];
+  let oversized = 0;
+  for (let p of parts) {
+    if (p.endsWith('\r')) p = p.slice(0, -1);
+    if (p.endsWith('\0')) p = p.slice(0, -1);
+    if (p.length > MAX_FRAME_BYTES) oversized++;
+    else if (p) lines.push(p);
+  }
+  const t = tail.replace(/[\r\0]+$/, '');
+  if (t.length > MAX_FRAME_BYTES) oversized++;
+  else if (t) lines.push(t);
+  return { lines, oversized };
+}
+
+test('newline framing on random streams: ASCII chunks (lines decoded one by one) and a switch to UTF-8 give the reference lines', () => {
+  let seed = 7;
+  const rnd = (n: number) => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed % n; };
+  const piece = () => {
+    const r = rnd(20);
+    if (r === 0) return '';
+    if (r === 1) return `<13>${'y'.repeat(MAX_FRAME_BYTES + 100)}`;
+    if (r === 2) return `<13>stamp ${rnd(1e6)}\0`;
+    if (r === 3) return `<13>cr ${rnd(1e6)}\r`;
+    return `<189>${rnd(1e7)}: pe${rnd(200)}-nyc: %SYS-5-CONFIG_I: Configured from console by u${rnd(9)} on vty0 (10.0.${rnd(256)}.${rnd(256)})`;
+  };
+  for (let round = 0; round < 40; round++) {
+    const lines = Array.from({ length: 30 + rnd(200) }, piece);
+    // half the rounds turn to UTF-8 part way: the framer leaves its ASCII path for the decoder, mid-line or not
+    if (round % 2) lines.splice(rnd(lines.length), 0, `<13>tür ${rnd(99)} ✓`);
+    const text = lines.join(round % 3 ? '\n' : '\r\n') + (rnd(2) ? '\n' : '');
+    const bytes = Buffer.from(text, 'utf8');
+    const f = new SyslogFramer();
+    const got: string[] = [];
+    let oversized = 0;
+    for (let i = 0; i < bytes.length;) {
+      const step = 1 + rnd(rnd(4) === 0 ? 40 : 9000);
+      const r = f.push(bytes.subarray(i, i + step));
+      got.push(...r.lines);
+      oversized += r.oversized;
+      i += step;
+    }
+    got.push(...f.end());
+    const want = reference(text);
+    assert.deepEqual(got, want.lines, `round ${round}`);
+    assert.equal(oversized, want.oversized, `round ${round}: oversized`);
+  }
+});
