@@ -169,7 +169,13 @@ export class SinkRunner {
 
   /** Gives the queue `graceMs` to drain, then counts what is left as undelivered and closes the target. */
   async stop(graceMs = 5000): Promise<void> {
-    await Promise.race([this.idle(), sleep(graceMs)]);
+    // The grace timer is kept referenced: whoever awaits stop() needs it to fire. It was the unreferenced backoff
+    // sleep, so with nothing else open (the target gone, the worker in a backoff) the event loop ended with stop()
+    // still pending and the process exited before the queue was counted (seen as a cancelled test under CI load).
+    // It is cleared as soon as the queue is idle, so it does not hold a process for graceMs either.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise<void>((r) => { grace = setTimeout(r, graceMs); })]);
+    clearTimeout(grace);
     this.stopSignal.stopped = true;
     this.stopSignal.wake?.();
     if (this.queue.length) this.m.undelivered.inc({ sink: this.name, reason: 'stopped' }, this.queue.length);

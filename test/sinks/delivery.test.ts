@@ -122,6 +122,24 @@ test('webhook: a target that never answers does not hold up the caller; its queu
   }
 });
 
+test('stop(0) with the worker in a backoff and nothing else open resolves and counts the batch as stopped', async () => {
+  // a port nobody listens on: every attempt is refused, and the worker sleeps its (unreferenced) backoff
+  const gone = createTcpServer();
+  await new Promise<void>((r) => gone.listen(0, '127.0.0.1', () => r()));
+  const port = (gone.address() as { port: number }).port;
+  await new Promise<void>((r) => gone.close(() => r()));
+  const registry = new Registry();
+  const d = deliveryFromSite({ webhooks: [{ name: 'gone', url: `http://127.0.0.1:${port}/hook`, retries: 5, backoff: '30s' }] }, { registry, base: '/' });
+  d.deliver([alert()]);
+  await until(async () => /tidewatch_delivery_errors_total\{[^}]*sink="gone"/.test(await registry.metrics()), 5000, 'first refused attempt');
+  // Was: stop() raced idle() against an unreferenced 0 ms timer; with no other handle the event loop ended here,
+  // stop() never resolved and node:test cancelled the test (seen in CI on the webhook test above)
+  const t0 = performance.now();
+  await d.stop(0);
+  assert.ok(performance.now() - t0 < 2000, `stop(0) took ${performance.now() - t0} ms`);
+  assert.equal(metric(await registry.metrics(), 'tidewatch_alerts_undelivered_total', { sink: 'gone', reason: 'stopped' }), 1);
+});
+
 test('syslog out over UDP: RFC 5424 with the alert in structured data, which our own syslog parser reads back', async () => {
   const sock = createSocket('udp4');
   const got: string[] = [];
