@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { latin1 } from '../util/latin1.js';
+import { endsOnCharBoundary } from '../util/utf8-boundary.js';
 
 /** Longest syslog message kept (RFC 5425 asks receivers to take at least 2048 octets; we take 64 KiB). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -42,13 +43,14 @@ export class SyslogFramer {
     return res;
   }
 
-  /** Every chunk of this connection so far was ASCII (the decoder holds no partial character). */
+  /** The decoder holds no partial character: an ASCII chunk may take pushAsciiLines. */
   private ascii = true;
 
   private pushLines(chunk: Buffer, res: FrameResult): void {
     if (this.ascii && isAscii(chunk)) { this.pushAsciiLines(chunk, res); return; }
-    this.ascii = false;
     let s = this.decoder.write(chunk);
+    // back to the ASCII path once the decoder is empty (was: never again on this connection after one non-ASCII chunk)
+    this.ascii = endsOnCharBoundary(chunk);
     if (this.skippingLine) {
       const nl = s.indexOf('\n');
       if (nl < 0) return;

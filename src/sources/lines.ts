@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { isAscii } from 'node:buffer';
 import { latin1 } from '../util/latin1.js';
+import { endsOnCharBoundary } from '../util/utf8-boundary.js';
 
 /** Opens a file (or `-` for stdin) as a byte stream, transparently gunzipping when the content starts with the gzip magic. */
 export async function openInput(path: string): Promise<Readable> {
@@ -73,9 +74,11 @@ export async function* readLineTexts(input: Readable, batchSize = 4096): AsyncGe
   let batch: LineTexts = { first: 1, texts: [], cut: [] };
   let skipUntilNewline = false;
   const decoder = new StringDecoder('utf8'); // keeps multi-byte characters split across chunks whole
-  // Fast path while the input is plain ASCII (most device logs): a latin1 copy gives the same string as UTF-8
-  // decoding, without the decoder. From the first chunk that is not ASCII on, the decoder takes over (its state is
-  // empty until then, so a character split across chunks is still decoded whole).
+  // Fast path for chunks of plain ASCII (most device logs): a latin1 copy gives the same string as UTF-8 decoding,
+  // without the decoder. A chunk that is not ASCII goes through the decoder, and so does every chunk after it until
+  // the decoder holds no partial character again (a character split across chunks is still decoded whole). Was:
+  // the decoder for the rest of the input from the first non-ASCII byte, so one accented user name slowed the
+  // whole file down by the flat-line gain (about 10%).
   let ascii = true;
   for await (const chunk of input) {
     if (ascii && typeof chunk !== 'string' && isAscii(chunk as Buffer)) {
@@ -126,7 +129,7 @@ export async function* readLineTexts(input: Readable, batchSize = 4096): AsyncGe
     } else {
       let text: string;
       if (typeof chunk === 'string') text = chunk;
-      else { ascii = false; text = decoder.write(chunk as Buffer); }
+      else { text = decoder.write(chunk as Buffer); ascii = endsOnCharBoundary(chunk as Buffer); }
       if (skipUntilNewline) {
         // still inside a runaway line that was already emitted (cut): drop bytes up to its end
         const nl = text.indexOf('\n');

@@ -75,8 +75,9 @@ test('newline framing on random streams: ASCII chunks (lines decoded one by one)
   };
   for (let round = 0; round < 40; round++) {
     const lines = Array.from({ length: 30 + rnd(200) }, piece);
-    // half the rounds turn to UTF-8 part way: the framer leaves its ASCII path for the decoder, mid-line or not
-    if (round % 2) lines.splice(rnd(lines.length), 0, `<13>tür ${rnd(99)} ✓`);
+    // half the rounds hold UTF-8 lines here and there: the framer leaves its ASCII path for the decoder (chunks may
+    // cut a character) and comes back once the decoder is empty
+    if (round % 2) for (let u = 1 + rnd(6); u > 0; u--) lines.splice(rnd(lines.length), 0, `<13>tür ${rnd(99)} ✓ 𝄞`);
     const text = lines.join(round % 3 ? '\n' : '\r\n') + (rnd(2) ? '\n' : '');
     const bytes = Buffer.from(text, 'utf8');
     const f = new SyslogFramer();
