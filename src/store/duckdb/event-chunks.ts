@@ -38,7 +38,9 @@ export function isoMs(s: string): number {
     const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
     const mo = d(5) * 10 + d(6), da = d(8) * 10 + d(9), h = d(11) * 10 + d(12), mi = d(14) * 10 + d(15), se = d(17) * 10 + d(18);
     const ms = d(20) * 100 + d(21) * 10 + d(22);
-    if (mo >= 1 && mo <= 12 && da >= 1 && da <= 28 && h <= 23 && mi <= 59 && se <= 59 && ms >= 0) return Date.UTC(y, mo - 1, da, h, mi, se, ms);
+    // years 0-99 are left to Date.parse: Date.UTC reads them as 1900-1999 (Go's zero time, 0001-01-01, is common in
+    // JSON logs)
+    if (y >= 100 && mo >= 1 && mo <= 12 && da >= 1 && da <= 28 && h <= 23 && mi <= 59 && se <= 59 && ms >= 0) return Date.UTC(y, mo - 1, da, h, mi, se, ms);
   }
   return Date.parse(s);
 }
