@@ -28,29 +28,23 @@ export interface CompiledDetection {
 
 const maybe: RouteTest = () => MAYBE;
 
-function andRoute(ts: RouteTest[]): RouteTest {
+/**
+ * AND (`absorb` NO) or OR (`absorb` YES) of three-valued tests: `absorb` if any test gives it; the other decided
+ * value if every test gives that; else MAYBE.
+ */
+function combineRoute(ts: RouteTest[], absorb: typeof NO | typeof YES): RouteTest {
   const known = ts.filter((t) => t !== maybe);
   if (!known.length) return maybe;
-  const unknown = known.length < ts.length;
-  // NO if any is NO; YES if all are YES; else MAYBE
+  const init = known.length < ts.length ? MAYBE : absorb === NO ? YES : NO;
   return (c) => {
-    let r = unknown ? MAYBE : YES;
-    for (const t of known) { const x = t(c); if (x === NO) return NO; if (x === MAYBE) r = MAYBE; }
+    let r = init;
+    for (const t of known) { const x = t(c); if (x === absorb) return absorb; if (x === MAYBE) r = MAYBE; }
     return r;
   };
 }
 
-function orRoute(ts: RouteTest[]): RouteTest {
-  const known = ts.filter((t) => t !== maybe);
-  if (!known.length) return maybe;
-  const unknown = known.length < ts.length;
-  // YES if any is YES; NO if all are NO; else MAYBE
-  return (c) => {
-    let r = unknown ? MAYBE : NO;
-    for (const t of known) { const x = t(c); if (x === YES) return YES; if (x === MAYBE) r = MAYBE; }
-    return r;
-  };
-}
+const andRoute = (ts: RouteTest[]): RouteTest => combineRoute(ts, NO);
+const orRoute = (ts: RouteTest[]): RouteTest => combineRoute(ts, YES);
 
 function notRoute(t: RouteTest): RouteTest {
   if (t === maybe) return maybe;

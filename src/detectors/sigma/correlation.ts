@@ -337,9 +337,14 @@ export class CorrelationState {
     this.slotsUsed = live;
   }
 
+  /** Frees the entries of group g (its list fields are left for the caller to set). */
+  private freeEntries(g: number): void {
+    for (let s = this.gHead[g]; s !== -1;) { const nx = this.eNext[s]; this.freeEntry(s); s = nx; }
+  }
+
   /** Frees a group and its entries. */
   private freeGroup(g: number): void {
-    for (let s = this.gHead[g]; s !== -1;) { const nx = this.eNext[s]; this.freeEntry(s); s = nx; }
+    this.freeEntries(g);
     this.gKey[g] = undefined;
     this.gVals[g] = undefined;
     this.gHead[g] = this.gFree;
@@ -710,7 +715,7 @@ export class CorrelationState {
       if (slot >= 0) {
         // a key saved twice: the later group replaces the earlier in its place (as Map.set did)
         g = this.slots[slot] - 1;
-        for (let x = this.gHead[g]; x !== -1;) { const nx = this.eNext[x]; this.freeEntry(x); x = nx; }
+        this.freeEntries(g);
       } else {
         g = this.allocGroup();
         this.gKey[g] = key;
